@@ -1,0 +1,30 @@
+# Every target sets up what it needs: a .venv with the package and its extras.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: test demo bench lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "tinygrad_edu needs Python 3.10 or newer; run make PYTHON=python3.X")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+demo: $(STAMP)
+	$(BIN)/python -m tinygrad_edu demo
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check tinygrad_edu
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info

@@ -1,0 +1,68 @@
+"""The course's activations and its cost, as functions of Tensors (or anything a Tensor accepts)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .tensor import Tensor, apply
+
+
+def _t(x: Any) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def sigmoid(Z: Any) -> Tensor:
+    """A = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)"""
+    return _t(Z).sigmoid()
+
+
+def tanh(Z: Any) -> Tensor:
+    """A = tanh(Z);  dZ = dA * (1 - A**2)"""
+    return _t(Z).tanh()
+
+
+def relu(Z: Any) -> Tensor:
+    """A = max(0, Z);  dZ = dA * (Z > 0)"""
+    return _t(Z).relu()
+
+
+def leaky_relu(Z: Any, slope: float = 0.01) -> Tensor:
+    """A = max(slope * Z, Z);  dZ = dA * (1 if Z > 0 else slope)"""
+    return _t(Z).leaky_relu(slope)
+
+
+def _labels(Y: Any, like: Tensor) -> Tensor:
+    return Y if isinstance(Y, Tensor) else Tensor(np.asarray(Y, dtype=like.dtype))
+
+
+def binary_cross_entropy(A: Any, Y: Any) -> Tensor:
+    """J = -(1/m) sum(Y log A + (1 - Y) log(1 - A));  dA = (1/m) (A - Y) / (A (1 - A)).
+
+    A holds probabilities in [0, 1], Y the labels, both of the same shape (the course's (1, m)).
+    Saturated A is safe: each log is clamped at -100 and the gradient's denominator at 1e-12, as
+    PyTorch does. From logits Z, prefer binary_cross_entropy_with_logits: it is exact there.
+    """
+    A = _t(A)
+    Y = _labels(Y, A)
+    ops.BinaryCrossEntropy().check(A.shape, Y.shape)
+    if A.size and (np.nanmin(A.data) < 0 or np.nanmax(A.data) > 1 or np.isnan(A.data).any()):
+        raise ValueError(
+            f"binary_cross_entropy: A must hold probabilities in [0, 1], but its values span "
+            f"[{np.nanmin(A.data):.4g}, {np.nanmax(A.data):.4g}]"
+            f"{' and include NaN' if np.isnan(A.data).any() else ''}; pass sigmoid(Z), or call "
+            "binary_cross_entropy_with_logits(Z, Y) on the logits"
+        )
+    return apply(ops.BinaryCrossEntropy(), A, Y)
+
+
+def binary_cross_entropy_with_logits(Z: Any, Y: Any) -> Tensor:
+    """J = (1/m) sum(max(Z, 0) - Z Y + log(1 + exp(-|Z|)));  dZ = (1/m) (sigmoid(Z) - Y).
+
+    The same cost as binary_cross_entropy(sigmoid(Z), Y), computed from Z without rounding A,
+    so it is stable for any Z, and its gradient is exactly the course's dZ = A - Y, with its 1/m.
+    """
+    Z = _t(Z)
+    return apply(ops.BinaryCrossEntropyWithLogits(), Z, _labels(Y, Z))

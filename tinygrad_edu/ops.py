@@ -1,0 +1,542 @@
+"""The primitives: one small class per operation, its forward and its VJP side by side.
+
+`forward` runs on numpy arrays. `backward(dout, out, *inputs)` gets the gradient of the cost with
+respect to the output, the output itself and the inputs, and returns one gradient per input.
+The same formula runs on numpy arrays (a plain backward) and on Tensors (backward with
+`create_graph=True`, so the gradient can be differentiated again); the few helpers below pick
+the numpy function or the Tensor method for what arithmetic operators can't express.
+
+Ops never touch `.grad`, never import the rest of the package, and store only their parameters
+(axis, shape, slope): backward reads the values it needs from the graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+Array = Any  # a numpy array, or a Tensor when the backward pass builds a graph itself
+_RAW = (np.ndarray, np.generic)
+EPS = 1e-12  # the guard on BCE's division, as PyTorch uses
+
+
+def _shape_error(op: str, msg: str) -> ValueError:
+    return ValueError(f"{op}: {msg}")
+
+
+def _raw(x: Array) -> np.ndarray:
+    """The numpy value of x (for masks, which are constants of the graph)."""
+    return x if isinstance(x, _RAW) else x.data
+
+
+def _const(mask: np.ndarray, like: Array) -> np.ndarray:
+    """A constant mask in the dtype of the gradient it multiplies (no float32 -> float64 promotion)."""
+    return np.asarray(mask, dtype=_raw(like).dtype)
+
+
+def _log(x: Array) -> Array:
+    return np.log(x) if isinstance(x, _RAW) else x.log()
+
+
+def _sigmoid(x: Array) -> Array:
+    return Sigmoid().forward(x) if isinstance(x, _RAW) else x.sigmoid()
+
+
+def _broadcast_to(x: Array, shape: tuple[int, ...]) -> Array:
+    return np.broadcast_to(x, shape) if isinstance(x, _RAW) else x.broadcast_to(shape)
+
+
+def _clamp_min(x: Array, low: float) -> Array:
+    """max(x, low), with gradient 1 where x >= low and 0 where the clamp holds."""
+    if isinstance(x, _RAW):
+        return np.maximum(x, low)
+    keep = _const(x.data >= low, x)
+    return x * keep + low * (1 - keep)
+
+
+def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
+    """Sum g back to `shape`: the gradient of numpy broadcasting, e.g. db = sum(dZ, axis=1, keepdims=True)."""
+    if g.shape == shape:
+        return g
+    lead = g.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
+    )
+    return g.sum(axis=axes, keepdims=True).reshape(shape)
+
+
+def broadcast_shape(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """numpy's broadcast shape, or a ValueError that names the op and both shapes."""
+    try:
+        return tuple(np.broadcast_shapes(*shapes))
+    except ValueError:
+        pretty = " and ".join(str(s) for s in shapes)
+        raise _shape_error(
+            op,
+            f"shapes {pretty} cannot broadcast: each trailing dimension must match or be 1 "
+            "(did you mean to transpose one of them, or reshape a vector to a column (n, 1)?)",
+        ) from None
+
+
+def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...]) -> tuple[int, ...] | None:
+    """axis (None, int or tuple) as a tuple of non-negative ints, checked against the shape."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    out = []
+    for a in axes:
+        if not -ndim <= a < max(ndim, 1):
+            raise _shape_error(op, f"axis {a} is out of range for shape {shape} ({ndim} dimensions)")
+        out.append(int(a) % max(ndim, 1))
+    if len(set(out)) != len(out):
+        raise _shape_error(op, f"axis {axis} repeats an axis")
+    return tuple(out)
+
+
+class Op:
+    """A primitive: forward on numpy arrays, backward returns one gradient (or None) per input."""
+
+    name = "op"
+    elementwise = False  # inputs broadcast to the output's shape: their gradients get summed back
+    needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
+
+    def forward(self, *xs: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, dout: Array, out: Array, *xs: Array) -> tuple[Array | None, ...]:
+        raise NotImplementedError
+
+    def check(self, *shapes: tuple[int, ...]) -> None:
+        """Raise a ValueError naming the op and the shapes when the inputs don't fit."""
+        if self.elementwise and len(shapes) > 1:
+            broadcast_shape(self.name, *shapes)
+
+
+# ---- elementwise, two inputs (numpy broadcasting; unbroadcast() sums the gradients back) ----
+
+
+class Add(Op):
+    """Z = A + B;  dA = dZ,  dB = dZ"""
+
+    name, elementwise = "add", True
+
+    def forward(self, A, B):
+        return A + B
+
+    def backward(self, dZ, Z, A, B):
+        return dZ, dZ
+
+
+class Sub(Op):
+    """Z = A - B;  dA = dZ,  dB = -dZ"""
+
+    name, elementwise = "sub", True
+
+    def forward(self, A, B):
+        return A - B
+
+    def backward(self, dZ, Z, A, B):
+        return dZ, -dZ
+
+
+class Mul(Op):
+    """Z = A * B;  dA = dZ * B,  dB = dZ * A"""
+
+    name, elementwise = "mul", True
+
+    def forward(self, A, B):
+        return A * B
+
+    def backward(self, dZ, Z, A, B):
+        return (dZ * B if self.needs[0] else None), (dZ * A if self.needs[1] else None)
+
+
+class Div(Op):
+    """Z = A / B;  dA = dZ / B,  dB = -dZ * A / B**2"""
+
+    name, elementwise = "div", True
+
+    def forward(self, A, B):
+        return A / B
+
+    def backward(self, dZ, Z, A, B):
+        dA = dZ / B if self.needs[0] else None
+        dB = -dZ * A / (B * B) if self.needs[1] else None
+        return dA, dB
+
+
+# ---- elementwise, one input ----
+
+
+class Neg(Op):
+    """Z = -A;  dA = -dZ"""
+
+    name = "neg"
+
+    def forward(self, A):
+        return -A
+
+    def backward(self, dZ, Z, A):
+        return (-dZ,)
+
+
+class Pow(Op):
+    """Z = A ** p (p a constant);  dA = dZ * p * A ** (p - 1)"""
+
+    name = "pow"
+
+    def __init__(self, p: float):
+        self.p = p
+
+    def forward(self, A):
+        return A**self.p
+
+    def backward(self, dZ, Z, A):
+        return (dZ * self.p * A ** (self.p - 1),)
+
+
+class Exp(Op):
+    """Z = exp(A);  dA = dZ * Z   (the output is its own derivative)"""
+
+    name = "exp"
+
+    def forward(self, A):
+        return np.exp(A)
+
+    def backward(self, dZ, Z, A):
+        return (dZ * Z,)
+
+
+class Log(Op):
+    """Z = log(A);  dA = dZ / A"""
+
+    name = "log"
+
+    def forward(self, A):
+        return np.log(A)
+
+    def backward(self, dZ, Z, A):
+        return (dZ / A,)
+
+
+class Sqrt(Op):
+    """Z = sqrt(A);  dA = dZ / (2 Z)"""
+
+    name = "sqrt"
+
+    def forward(self, A):
+        return np.sqrt(A)
+
+    def backward(self, dZ, Z, A):
+        return (dZ / (2 * Z),)
+
+
+class Abs(Op):
+    """Z = |A|;  dA = dZ * sign(A), taking 0 at A = 0"""
+
+    name = "abs"
+
+    def forward(self, A):
+        return np.abs(A)
+
+    def backward(self, dZ, Z, A):
+        return (dZ * _const(np.sign(_raw(A)), dZ),)
+
+
+class Sigmoid(Op):
+    """A = sigmoid(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)"""
+
+    name = "sigmoid"
+
+    def forward(self, Z):
+        # 1/(1+e^-Z) for Z >= 0 (the course's formula), e^Z/(1+e^Z) below: exp never overflows.
+        E = np.exp(-np.abs(Z))
+        return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+    def backward(self, dA, A, Z):
+        return (dA * A * (1 - A),)
+
+
+class Tanh(Op):
+    """A = tanh(Z);  dZ = dA * (1 - A**2)"""
+
+    name = "tanh"
+
+    def forward(self, Z):
+        return np.tanh(Z)
+
+    def backward(self, dA, A, Z):
+        return (dA * (1 - A**2),)
+
+
+class Relu(Op):
+    """A = max(0, Z);  dZ = dA * (Z > 0), taking g'(0) = 0 as the course's relu_backward does"""
+
+    name = "relu"
+
+    def forward(self, Z):
+        return np.maximum(Z, 0)
+
+    def backward(self, dA, A, Z):
+        return (dA * _const(_raw(Z) > 0, dA),)
+
+
+class LeakyRelu(Op):
+    """A = max(slope * Z, Z);  dZ = dA * (1 if Z > 0 else slope), taking slope at Z = 0"""
+
+    name = "leaky_relu"
+
+    def __init__(self, slope: float = 0.01):
+        self.slope = slope
+
+    def forward(self, Z):
+        return np.where(Z > 0, Z, self.slope * Z)
+
+    def backward(self, dA, A, Z):
+        return (dA * _const(np.where(_raw(Z) > 0, 1.0, self.slope), dA),)
+
+
+# ---- matrix product ----
+
+
+class Matmul(Op):
+    """Z = W @ A;  dW = dZ @ A.T,  dA = W.T @ dZ   (2-D operands)"""
+
+    name = "matmul"
+
+    def check(self, W_shape, A_shape):
+        if not (1 <= len(W_shape) <= 2 and 1 <= len(A_shape) <= 2):
+            raise _shape_error(
+                "matmul",
+                f"{W_shape} @ {A_shape}: operands must be 1-D or 2-D "
+                "(use * to multiply by a scalar; for a batch of matrices, loop or reshape to 2-D)",
+            )
+        if W_shape[-1] != A_shape[0]:
+            raise _shape_error(
+                "matmul",
+                f"{W_shape} @ {A_shape}: inner dimensions {W_shape[-1]} and {A_shape[0]} differ "
+                "(W is (n[l], n[l-1]) and A_prev is (n[l-1], m); did you mean to transpose one?)",
+            )
+
+    def forward(self, W, A):
+        return W @ A
+
+    def backward(self, dZ, Z, W, A):
+        dW = dZ @ A.T if self.needs[0] else None
+        dA = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
+        return dW, dA
+
+
+# ---- reductions ----
+
+
+class Sum(Op):
+    """Z = sum(A, axis);  dA = dZ broadcast back over the summed axes"""
+
+    name = "sum"
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool):
+        self.axis, self.keepdims = axis, keepdims
+
+    def forward(self, A):
+        return np.sum(A, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, dZ, Z, A):
+        return (_broadcast_to(dZ.reshape(_kept_shape(A.shape, self.axis)), A.shape),)
+
+
+class Max(Op):
+    """Z = max(A, axis);  dA = dZ where A is the max; ties share dZ equally (1/count each)"""
+
+    name = "max"
+
+    def __init__(self, axis: tuple[int, ...] | None, keepdims: bool):
+        self.axis, self.keepdims = axis, keepdims
+
+    def check(self, shape):
+        if 0 in shape:
+            raise _shape_error("max", f"cannot take the max of an empty tensor of shape {shape}")
+
+    def forward(self, A):
+        return np.max(A, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, dZ, Z, A):
+        kept = _kept_shape(A.shape, self.axis)
+        hit = _raw(A) == _raw(Z).reshape(kept)
+        share = hit / np.sum(hit, axis=self.axis, keepdims=True)
+        return (dZ.reshape(kept) * _const(share, dZ),)
+
+
+def _kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[int, ...]:
+    """The shape a reduction over `axis` has with keepdims=True."""
+    return tuple(1 if axis is None or i in axis else n for i, n in enumerate(shape))
+
+
+# ---- shape and indexing ----
+
+
+class Reshape(Op):
+    """Z = A.reshape(shape);  dA = dZ.reshape(A.shape)"""
+
+    name = "reshape"
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+
+    def check(self, shape):
+        try:
+            np.empty(shape, dtype=np.bool_).reshape(self.shape)
+        except ValueError:
+            raise _shape_error(
+                "reshape",
+                f"cannot reshape {shape} ({int(np.prod(shape))} elements) into {self.shape}",
+            ) from None
+
+    def forward(self, A):
+        return A.reshape(self.shape)
+
+    def backward(self, dZ, Z, A):
+        return (dZ.reshape(A.shape),)
+
+
+class Transpose(Op):
+    """Z = A.transpose(axes);  dA = dZ.transpose(inverse of axes)"""
+
+    name = "transpose"
+
+    def __init__(self, axes: tuple[int, ...] | None):
+        self.axes = axes
+
+    def check(self, shape):
+        if self.axes is not None and sorted(self.axes) != list(range(len(shape))):
+            raise _shape_error(
+                "transpose", f"axes {self.axes} are not a permutation of the {len(shape)} axes of {shape}"
+            )
+
+    def forward(self, A):
+        return np.transpose(A, self.axes)
+
+    def backward(self, dZ, Z, A):
+        inverse = None if self.axes is None else tuple(np.argsort(self.axes))
+        return (dZ.transpose(inverse),)
+
+
+class BroadcastTo(Op):
+    """Z = broadcast_to(A, shape);  dA = dZ summed back to A's shape"""
+
+    name = "broadcast_to"
+
+    def __init__(self, shape: tuple[int, ...]):
+        self.shape = shape
+
+    def check(self, shape):
+        if broadcast_shape(self.name, shape, self.shape) != self.shape:
+            raise _shape_error(self.name, f"cannot broadcast {shape} to {self.shape}")
+
+    def forward(self, A):
+        return np.broadcast_to(A, self.shape)
+
+    def backward(self, dZ, Z, A):
+        return (unbroadcast(dZ, A.shape),)
+
+
+class GetItem(Op):
+    """Z = A[index];  dA = zeros like A, with dZ added at index (repeats add up)"""
+
+    name = "getitem"
+
+    def __init__(self, index: Any):
+        self.index = index
+
+    def check(self, shape):
+        try:
+            np.empty(shape, dtype=np.bool_)[self.index]
+        except IndexError as e:
+            raise IndexError(f"getitem: index {self.index!r} does not fit shape {shape}: {e}") from None
+
+    def forward(self, A):
+        return A[self.index]
+
+    def backward(self, dZ, Z, A):
+        if isinstance(dZ, _RAW):
+            return (ScatterAdd(self.index, A.shape).forward(dZ),)
+        return (dZ.scatter_add(self.index, A.shape),)
+
+
+class ScatterAdd(Op):
+    """Z = zeros(shape) with A added at index;  dA = dZ[index]   (the VJP of indexing)"""
+
+    name = "scatter_add"
+
+    def __init__(self, index: Any, shape: tuple[int, ...]):
+        self.index, self.shape = index, shape
+
+    def forward(self, A):
+        Z = np.zeros(self.shape, dtype=A.dtype)
+        np.add.at(Z, self.index, A)
+        return Z
+
+    def backward(self, dZ, Z, A):
+        return (dZ[self.index],)
+
+
+# ---- the course's cost, as single primitives with the stable gradients ----
+
+
+def _check_same_shape(op: str, A_shape: tuple[int, ...], Y_shape: tuple[int, ...], what: str) -> None:
+    if A_shape != Y_shape:
+        raise _shape_error(
+            op,
+            f"{what} has shape {A_shape} but Y has shape {Y_shape}: they must be equal, "
+            "e.g. both (1, m) with examples as columns; broadcasting them would give a wrong cost",
+        )
+
+
+class BinaryCrossEntropy(Op):
+    """J = -(1/m) sum(Y log A + (1 - Y) log(1 - A));  dA = (1/m) (A - Y) / (A (1 - A))
+
+    As in PyTorch, each log is clamped at -100 and the division's denominator at 1e-12, so a
+    saturated A (exactly 0 or 1) gives a finite cost and a finite, if vanishing, gradient.
+    m is the number of elements (for the course's (1, m) shapes, the number of examples).
+    """
+
+    name = "binary_cross_entropy"
+
+    def check(self, A_shape, Y_shape):
+        _check_same_shape(self.name, A_shape, Y_shape, "A")
+
+    def forward(self, A, Y):
+        logA, log1mA = np.maximum(np.log(A), -100), np.maximum(np.log1p(-A), -100)
+        return -np.mean(Y * logA + (1 - Y) * log1mA)
+
+    def backward(self, dJ, J, A, Y):
+        m = _raw(A).size
+        dA = dJ * (A - Y) / (m * _clamp_min(A * (1 - A), EPS)) if self.needs[0] else None
+        if self.needs[1]:
+            dY = dJ * (_clamp_min(_log(1 - A), -100) - _clamp_min(_log(A), -100)) / m
+        else:
+            dY = None
+        return dA, dY
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    """J = (1/m) sum(max(Z, 0) - Z Y + log(1 + exp(-|Z|)));  dZ = (1/m) (sigmoid(Z) - Y)
+
+    The log-sum-exp form of the same cost as sigmoid then binary_cross_entropy: it never takes
+    the log of a rounded probability, so it is exact where A would saturate.
+    """
+
+    name = "binary_cross_entropy_with_logits"
+
+    def check(self, Z_shape, Y_shape):
+        _check_same_shape(self.name, Z_shape, Y_shape, "Z")
+
+    def forward(self, Z, Y):
+        return np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+
+    def backward(self, dJ, J, Z, Y):
+        m = _raw(Z).size
+        dZ = dJ * (_sigmoid(Z) - Y) / m if self.needs[0] else None
+        dY = dJ * -Z / m if self.needs[1] else None
+        return dZ, dY

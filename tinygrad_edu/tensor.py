@@ -1,0 +1,400 @@
+"""Tensor: a numpy array that remembers how it was made.
+
+`apply()` is the one place that records a node (its op, its parents, where broadcasting
+happened); `Tensor.backward()` is the one place that walks the graph, in reverse topological
+order, and accumulates gradients. Everything else is sugar over the primitives in ops.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Any
+
+import numpy as np
+
+from . import ops
+from .ops import Op
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+class _Mode:
+    grad_enabled = True  # record graphs (False inside no_grad)
+    anomaly = False  # check every forward and backward value (inside detect_anomaly)
+
+
+class no_grad(contextlib.ContextDecorator):
+    """Inside `with no_grad():` (or a function decorated with @no_grad()) nothing is recorded."""
+
+    def __enter__(self) -> None:
+        self._prev, _Mode.grad_enabled = _Mode.grad_enabled, False
+
+    def __exit__(self, *exc: Any) -> None:
+        _Mode.grad_enabled = self._prev
+
+
+class detect_anomaly(contextlib.ContextDecorator):
+    """Raise at the first op whose forward or backward makes a NaN or inf, naming the op and the line."""
+
+    def __enter__(self) -> None:
+        self._prev, _Mode.anomaly = _Mode.anomaly, True
+
+    def __exit__(self, *exc: Any) -> None:
+        _Mode.anomaly = self._prev
+
+
+def _user_frame() -> str:
+    """file:line of the innermost caller outside this package: where the user made the op."""
+    f = sys._getframe(1)
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)).startswith(
+        _PACKAGE_DIR
+    ):
+        f = f.f_back
+    return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "<unknown>"
+
+
+def _as_array(data: Any) -> np.ndarray:
+    """Ints, bools and lists become float64; float32 stays float32."""
+    a = np.asarray(data)
+    if a.dtype.kind in "biu":
+        return a.astype(np.float64)
+    if a.dtype.kind != "f":
+        raise TypeError(
+            f"Tensor: cannot hold data of dtype {a.dtype}; pass numbers (ints, floats, bools) "
+            "as a list or a numpy array"
+        )
+    return a
+
+
+class Tensor:
+    """A numpy array in a graph: data, grad, requires_grad, and the op and parents that made it."""
+
+    __slots__ = (
+        "data", "grad", "requires_grad", "name", "parents", "broadcast",
+        "_fn", "_pending", "_retains_grad", "_freed", "_where", "__weakref__",
+    )  # fmt: skip
+    __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
+
+    def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None):
+        self.data: np.ndarray = _as_array(data.data if isinstance(data, Tensor) else data)
+        self.grad: Any = None
+        self.requires_grad = bool(requires_grad)
+        self.name = name
+        self.parents: tuple[Tensor, ...] = ()
+        self.broadcast: dict[int, tuple[int, ...]] = {}  # input index -> its shape, summed back in backward
+        self._fn: Op | None = None
+        self._pending: Any = None
+        self._retains_grad = False
+        self._freed = False
+        self._where: str | None = None
+
+    # ---- what it is ----
+    @property
+    def op(self) -> str | None:
+        """The name of the op that made this tensor ("matmul", "sigmoid", ...), None for a leaf."""
+        return self._fn.name if self._fn is not None else None
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    @property
+    def is_leaf(self) -> bool:
+        return self._fn is None
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        label = f"{self.name}: " if self.name else ""
+        made = f", op={self.op}" if self._fn is not None else ""
+        grad = ", requires_grad=True" if self.requires_grad else ""
+        body = np.array2string(self.data, precision=4, threshold=20, prefix="Tensor(")
+        return f"Tensor({label}{body}{made}{grad})"
+
+    def numpy(self) -> np.ndarray:
+        """The data as a numpy array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The value of a one-element tensor as a Python float."""
+        if self.data.size != 1:
+            raise ValueError(f"item: only a one-element tensor has an item; this one has shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """The same data, cut from the graph: no gradient flows through it."""
+        return Tensor(self.data, name=self.name)
+
+    def retain_grad(self) -> Tensor:
+        """Keep this intermediate's gradient in .grad after backward (leaves keep theirs anyway)."""
+        self._retains_grad = True
+        return self
+
+    # ---- the walk ----
+    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
+        """Fill .grad of every leaf that requires grad with d(self)/d(leaf), walking the graph once in reverse.
+
+        .grad accumulates across calls, as in PyTorch: the course's update W = W - alpha * dW needs
+        a fresh dW each iteration, so zero it between steps (`W.grad = None`, or the optimizer's
+        zero_grad()). A graph is good for one backward; pass retain_graph=True to walk it again.
+        With create_graph=True the gradients are Tensors in a graph of their own, so they can be
+        differentiated again (second derivatives, Hessian-vector products).
+        """
+        if not self.requires_grad:
+            raise RuntimeError(
+                "backward: this result does not depend on any tensor with requires_grad=True, so there "
+                "is nothing to differentiate; create the parameters with Tensor(..., requires_grad=True)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward: the output has shape {self.shape}, not a single number; call it on a "
+                    f"scalar such as .sum() or .mean() of it, or pass grad= an array of shape {self.shape}"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise ValueError(f"backward: grad has shape {seed.shape} but the output has shape {self.shape}")
+        retain_graph = retain_graph or create_graph
+        order = self._topological_order()
+        self._pending = Tensor(seed) if create_graph else seed
+        prev, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
+        try:
+            for node in reversed(order):
+                node._backward_step(create_graph, retain_graph)
+        finally:
+            _Mode.grad_enabled = prev
+            for node in order:
+                node._pending = None
+
+    def _topological_order(self) -> list[Tensor]:
+        """Nodes that need a gradient, parents before children; iterative, so any depth works."""
+        order: list[Tensor] = []
+        seen = {id(self)}
+        stack: list[tuple[Tensor, bool]] = [(self, False)]
+        while stack:
+            node, expanded = stack.pop()
+            if expanded:
+                order.append(node)
+                continue
+            stack.append((node, True))
+            for p in node.parents:
+                if p.requires_grad and id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, False))
+        return order
+
+    def _backward_step(self, create_graph: bool, retain_graph: bool) -> None:
+        """Hand this node's gradient to its parents through the op's VJP."""
+        g, fn = self._pending, self._fn
+        if g is None:
+            return
+        if fn is None or self._retains_grad:
+            if not create_graph and (not g.flags.writeable or g.base is not None):
+                g = np.array(g)  # a view (broadcast, transpose) must not become a .grad users can edit
+            self.grad = g if self.grad is None else self.grad + g
+        if fn is None:
+            return
+        if self._freed:
+            raise RuntimeError(
+                f"backward: the graph through '{fn.name}' was already walked by an earlier backward(); "
+                "pass retain_graph=True to the first backward() to walk the same graph twice"
+            )
+        inputs = self.parents if create_graph else [p.data for p in self.parents]
+        grads = fn.backward(g, self if create_graph else self.data, *inputs)
+        for i, (p, gp) in enumerate(zip(self.parents, grads)):
+            if gp is None or not p.requires_grad:
+                continue
+            if i in self.broadcast:
+                gp = ops.unbroadcast(gp, p.shape)
+            assert gp.shape == p.shape, f"{fn.name} VJP: gradient {gp.shape} for input {p.shape}"
+            if _Mode.anomaly:
+                _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
+            p._pending = gp if p._pending is None else p._pending + gp
+        if not retain_graph:
+            self._freed = True
+
+    # ---- operators (a Tensor, numpy array or Python number on either side) ----
+    def __add__(self, other: Any) -> Tensor:
+        return apply(ops.Add(), self, _lift(other, self))
+
+    def __radd__(self, other: Any) -> Tensor:
+        return apply(ops.Add(), _lift(other, self), self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        return apply(ops.Sub(), self, _lift(other, self))
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return apply(ops.Sub(), _lift(other, self), self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return apply(ops.Mul(), self, _lift(other, self))
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return apply(ops.Mul(), _lift(other, self), self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return apply(ops.Div(), self, _lift(other, self))
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return apply(ops.Div(), _lift(other, self), self)
+
+    def __neg__(self) -> Tensor:
+        return apply(ops.Neg(), self)
+
+    def __pow__(self, p: Any) -> Tensor:
+        if isinstance(p, Tensor) or np.ndim(p) != 0:
+            raise TypeError("pow: the exponent must be a number; for x ** y with a tensor y use (y * x.log()).exp()")
+        return apply(ops.Pow(float(p)), self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return _matmul(self, _lift(other, self))
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return _matmul(_lift(other, self), self)
+
+    # ---- elementwise functions ----
+    def exp(self) -> Tensor:
+        return apply(ops.Exp(), self)
+
+    def log(self) -> Tensor:
+        return apply(ops.Log(), self)
+
+    def sqrt(self) -> Tensor:
+        return apply(ops.Sqrt(), self)
+
+    def abs(self) -> Tensor:
+        return apply(ops.Abs(), self)
+
+    def sigmoid(self) -> Tensor:
+        return apply(ops.Sigmoid(), self)
+
+    def tanh(self) -> Tensor:
+        return apply(ops.Tanh(), self)
+
+    def relu(self) -> Tensor:
+        return apply(ops.Relu(), self)
+
+    def leaky_relu(self, slope: float = 0.01) -> Tensor:
+        return apply(ops.LeakyRelu(slope), self)
+
+    # ---- reductions ----
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        axes = ops.normalize_axis("sum", axis, self.ndim, self.shape)
+        return apply(ops.Sum(axes, keepdims), self)
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """sum / n, the way np.mean computes it."""
+        axes = ops.normalize_axis("mean", axis, self.ndim, self.shape)
+        n = self.size if axes is None else int(np.prod([self.shape[a] for a in axes]))
+        if n == 0:
+            raise ValueError(f"mean: no elements to average over axis {axis} of shape {self.shape}")
+        return self.sum(axis, keepdims) / n
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        axes = ops.normalize_axis("max", axis, self.ndim, self.shape)
+        return apply(ops.Max(axes, keepdims), self)
+
+    # ---- shape ----
+    def reshape(self, *shape: Any) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return apply(ops.Reshape(tuple(int(n) for n in shape)), self)
+
+    def transpose(self, *axes: Any) -> Tensor:
+        if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0] or ()
+        return apply(ops.Transpose(tuple(int(a) for a in axes) or None), self)
+
+    @property
+    def T(self) -> Tensor:
+        return self.transpose()
+
+    def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
+        return apply(ops.BroadcastTo(tuple(shape)), self)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return apply(ops.GetItem(_plain_index(index)), self)
+
+    def scatter_add(self, index: Any, shape: tuple[int, ...]) -> Tensor:
+        """zeros(shape) with self added at index: the VJP of indexing, as a differentiable op."""
+        return apply(ops.ScatterAdd(_plain_index(index), tuple(shape)), self)
+
+
+def apply(fn: Op, *parents: Tensor) -> Tensor:
+    """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
+    fn.check(*(p.shape for p in parents))
+    out = Tensor.__new__(Tensor)
+    out.data = np.asarray(fn.forward(*(p.data for p in parents)))
+    out.grad, out.name, out._pending = None, None, None
+    out._retains_grad = out._freed = False
+    out._where = _user_frame() if _Mode.anomaly else None
+    out.requires_grad = _Mode.grad_enabled and any(p.requires_grad for p in parents)
+    if _Mode.grad_enabled:
+        out.parents, out._fn = parents, fn
+        fn.needs = tuple(p.requires_grad for p in parents)
+        out.broadcast = (
+            {i: p.shape for i, p in enumerate(parents) if p.shape != out.data.shape}
+            if fn.elementwise
+            else {}
+        )
+    else:
+        out.parents, out._fn, out.broadcast = (), None, {}
+    if _Mode.anomaly:
+        _check_finite(out.data, fn.name, out._where)
+    return out
+
+
+def _lift(x: Any, like: Tensor) -> Tensor:
+    """A non-Tensor operand as a constant Tensor; numbers take like's dtype, as numpy's scalars do."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, int, float, np.generic)) or (
+        isinstance(x, np.ndarray) and x.dtype.kind in "biu"
+    ):
+        return Tensor(np.asarray(x, dtype=like.dtype))
+    return Tensor(x)
+
+
+def _matmul(a: Tensor, b: Tensor) -> Tensor:
+    """numpy's @ for 1-D and 2-D operands, built on the 2-D primitive."""
+    ops.Matmul().check(a.shape, b.shape)
+    if a.ndim == 1 or b.ndim == 1:
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        out = apply(ops.Matmul(), a2, b2)
+        shape = a.shape[:-1] if b.ndim == 1 else ()
+        shape = (shape + b.shape[1:]) if b.ndim == 2 else shape
+        return out.reshape(*shape)
+    return apply(ops.Matmul(), a, b)
+
+
+def _plain_index(index: Any) -> Any:
+    """Tensors inside an index become their (integer) data."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+    return index
+
+
+def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
+    if not np.all(np.isfinite(a)):
+        kind = "NaN" if np.any(np.isnan(a)) else "inf"
+        raise RuntimeError(f"detect_anomaly: {what} produced {kind}; the op was created at {where}")
