@@ -34,6 +34,11 @@ def leaky_relu(Z: Any, slope: float = 0.01) -> Tensor:
     return _t(Z).leaky_relu(slope)
 
 
+def linear(W: Any, A_prev: Any, b: Any) -> Tensor:
+    """Z = W @ A_prev + b;  dW = dZ A_prev^T,  db = sum(dZ, axis=1),  dA_prev = W^T dZ (one node)"""
+    return apply(ops.Linear(), _t(W), _t(A_prev), _t(b))
+
+
 def _labels(Y: Any, like: Tensor) -> Tensor:
     return Y if isinstance(Y, Tensor) else Tensor(np.asarray(Y, dtype=like.dtype))
 

@@ -98,7 +98,8 @@ class Op:
     """A primitive: forward on numpy arrays, backward returns one gradient (or None) per input."""
 
     name = "op"
-    elementwise = False  # inputs broadcast to the output's shape: their gradients get summed back
+    elementwise = False  # all inputs broadcast to the output's shape: their gradients get summed back
+    broadcast_inputs: tuple[int, ...] = ()  # for other ops, the inputs that broadcast
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
@@ -326,6 +327,34 @@ class Matmul(Op):
         dW = dZ @ A.T if self.needs[0] else None
         dA = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
         return dW, dA
+
+
+class Linear(Op):
+    """Z = W @ A_prev + b;  dW = dZ @ A_prev.T,  dA_prev = W.T @ dZ,  db = sum(dZ, axis=1, keepdims=True)
+
+    The course's linear_forward / linear_backward as one node: b broadcasts over the m columns,
+    so its gradient dZ is summed back to (n[l], 1) where every broadcast is (unbroadcast()).
+    """
+
+    name, broadcast_inputs = "linear", (2,)
+
+    def check(self, W_shape, A_shape, b_shape):
+        Matmul().check(W_shape, A_shape)
+        if len(W_shape) != 2 or len(A_shape) != 2:
+            raise _shape_error("linear", f"W {W_shape} and A_prev {A_shape} must be 2-D")
+        Z_shape = (W_shape[0], A_shape[1])
+        if broadcast_shape("linear", Z_shape, b_shape) != Z_shape:
+            raise _shape_error(
+                "linear", f"b has shape {b_shape}, which does not broadcast to Z's {Z_shape}; use (n[l], 1)"
+            )
+
+    def forward(self, W, A_prev, b):
+        return W @ A_prev + b
+
+    def backward(self, dZ, Z, W, A_prev, b):
+        dW = dZ @ A_prev.T if self.needs[0] else None
+        dA_prev = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
+        return dW, dA_prev, dZ
 
 
 # ---- reductions ----

@@ -172,7 +172,7 @@ class Tensor:
             if seed.shape != self.shape:
                 raise ValueError(f"backward: grad has shape {seed.shape} but the output has shape {self.shape}")
         retain_graph = retain_graph or create_graph
-        order = self._topological_order()
+        order = self.topological_order()
         self._pending = Tensor(seed) if create_graph else seed
         prev, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
         try:
@@ -183,8 +183,11 @@ class Tensor:
             for node in order:
                 node._pending = None
 
-    def _topological_order(self) -> list[Tensor]:
-        """Nodes that need a gradient, parents before children; iterative, so any depth works."""
+    def topological_order(self) -> list[Tensor]:
+        """The nodes that need a gradient, each after its parents; backward walks it in reverse.
+
+        Iterative (an explicit stack, not recursion), so a graph of any depth works.
+        """
         order: list[Tensor] = []
         seen = {id(self)}
         stack: list[tuple[Tensor, bool]] = [(self, False)]
@@ -349,11 +352,8 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
     if _Mode.grad_enabled:
         out.parents, out._fn = parents, fn
         fn.needs = tuple(p.requires_grad for p in parents)
-        out.broadcast = (
-            {i: p.shape for i, p in enumerate(parents) if p.shape != out.data.shape}
-            if fn.elementwise
-            else {}
-        )
+        spread = range(len(parents)) if fn.elementwise else fn.broadcast_inputs
+        out.broadcast = {i: parents[i].shape for i in spread if parents[i].shape != out.data.shape}
     else:
         out.parents, out._fn, out.broadcast = (), None, {}
     if _Mode.anomaly:
