@@ -189,17 +189,19 @@ class Tensor:
         Iterative (an explicit stack, not recursion), so a graph of any depth works.
         """
         order: list[Tensor] = []
-        seen = {id(self)}
+        seen: set[int] = set()
         stack: list[tuple[Tensor, bool]] = [(self, False)]
         while stack:
             node, expanded = stack.pop()
             if expanded:
                 order.append(node)
                 continue
+            if id(node) in seen:  # marked when expanded, not when pushed: a parent only pushed
+                continue  # so far must still be placed before the child that reaches it now
+            seen.add(id(node))
             stack.append((node, True))
             for p in node.parents:
                 if p.requires_grad and id(p) not in seen:
-                    seen.add(id(p))
                     stack.append((p, False))
         return order
 
