@@ -211,8 +211,8 @@ class Tensor:
         if g is None:
             return
         if fn is None or self._retains_grad:
-            if not create_graph and (not g.flags.writeable or g.base is not None):
-                g = np.array(g)  # a view (broadcast, transpose) must not become a .grad users can edit
+            if not create_graph and self.grad is None:
+                g = np.array(g)  # its own copy: g may be a view, or the very array add gave another input
             self.grad = g if self.grad is None else self.grad + g
         if fn is None:
             return
