@@ -536,14 +536,16 @@ class BinaryCrossEntropy(Op):
         _check_same_shape(self.name, A_shape, Y_shape, "A")
 
     def forward(self, A, Y):
-        logA, log1mA = np.maximum(np.log(A), -100), np.maximum(np.log1p(-A), -100)
+        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 right here
+            logA, log1mA = np.maximum(np.log(A), -100), np.maximum(np.log1p(-A), -100)
         return -np.mean(Y * logA + (1 - Y) * log1mA)
 
     def backward(self, dJ, J, A, Y):
         m = _raw(A).size
         dA = dJ * (A - Y) / (m * _clamp_min(A * (1 - A), EPS)) if self.needs[0] else None
         if self.needs[1]:
-            dY = dJ * (_clamp_min(_log(1 - A), -100) - _clamp_min(_log(A), -100)) / m
+            with np.errstate(divide="ignore"):  # as in forward: log(0) = -inf, clamped to -100
+                dY = dJ * (_clamp_min(_log(1 - A), -100) - _clamp_min(_log(A), -100)) / m
         else:
             dY = None
         return dA, dY
