@@ -212,7 +212,7 @@ class Tensor:
             return
         if fn is None or self._retains_grad:
             if not create_graph and self.grad is None:
-                g = np.array(g)  # its own copy: g may be a view, or the very array add gave another input
+                g = np.array(g)  # its own: g may be a view, or the array add gave another input
             self.grad = g if self.grad is None else self.grad + g
         if fn is None:
             return
@@ -222,7 +222,8 @@ class Tensor:
                 "pass retain_graph=True to the first backward() to walk the same graph twice"
             )
         inputs = self.parents if create_graph else [p.data for p in self.parents]
-        grads = fn.backward(g, self if create_graph else self.data, *inputs)
+        with _quiet_if_anomaly():
+            grads = fn.backward(g, self if create_graph else self.data, *inputs)
         for i, (p, gp) in enumerate(zip(self.parents, grads)):
             if gp is None or not p.requires_grad:
                 continue
@@ -346,7 +347,8 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
     fn.check(*(p.shape for p in parents))
     out = Tensor.__new__(Tensor)
-    out.data = np.asarray(fn.forward(*(p.data for p in parents)))
+    with _quiet_if_anomaly():
+        out.data = np.asarray(fn.forward(*(p.data for p in parents)))
     out.grad, out.name, out._pending = None, None, None
     out._retains_grad = out._freed = False
     out._where = _user_frame() if _Mode.anomaly else None
@@ -396,7 +398,15 @@ def _plain_index(index: Any) -> Any:
     return index
 
 
+def _quiet_if_anomaly() -> contextlib.AbstractContextManager[Any]:
+    """Inside detect_anomaly, numpy's NaN/inf warnings give way to the error that names the op."""
+    return np.errstate(all="ignore") if _Mode.anomaly else contextlib.nullcontext()
+
+
 def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
     if not np.all(np.isfinite(a)):
         kind = "NaN" if np.any(np.isnan(a)) else "inf"
-        raise RuntimeError(f"detect_anomaly: {what} produced {kind}; the op was created at {where}")
+        at = f"the op was created at {where}"
+        if where is None:
+            at = "run the forward pass inside detect_anomaly() too, to see the line that made the op"
+        raise RuntimeError(f"detect_anomaly: {what} produced {kind}; {at}")
