@@ -28,21 +28,29 @@ class _Mode:
 class no_grad(contextlib.ContextDecorator):
     """Inside `with no_grad():` (or a function decorated with @no_grad()) nothing is recorded."""
 
+    def __init__(self) -> None:
+        self._prev: list[bool] = []  # a stack: one decorator instance is entered again by recursion
+
     def __enter__(self) -> None:
-        self._prev, _Mode.grad_enabled = _Mode.grad_enabled, False
+        self._prev.append(_Mode.grad_enabled)
+        _Mode.grad_enabled = False
 
     def __exit__(self, *exc: Any) -> None:
-        _Mode.grad_enabled = self._prev
+        _Mode.grad_enabled = self._prev.pop()
 
 
 class detect_anomaly(contextlib.ContextDecorator):
     """Raise at the first op whose forward or backward makes a NaN or inf, naming the op and the line."""
 
+    def __init__(self) -> None:
+        self._prev: list[bool] = []  # a stack, as for no_grad
+
     def __enter__(self) -> None:
-        self._prev, _Mode.anomaly = _Mode.anomaly, True
+        self._prev.append(_Mode.anomaly)
+        _Mode.anomaly = True
 
     def __exit__(self, *exc: Any) -> None:
-        _Mode.anomaly = self._prev
+        _Mode.anomaly = self._prev.pop()
 
 
 def _user_frame() -> str:
