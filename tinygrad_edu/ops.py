@@ -339,13 +339,23 @@ class Linear(Op):
     name, broadcast_inputs = "linear", (2,)
 
     def check(self, W_shape, A_shape, b_shape):
-        Matmul().check(W_shape, A_shape)
         if len(W_shape) != 2 or len(A_shape) != 2:
             raise _shape_error("linear", f"W {W_shape} and A_prev {A_shape} must be 2-D")
-        Z_shape = (W_shape[0], A_shape[1])
-        if broadcast_shape("linear", Z_shape, b_shape) != Z_shape:
+        if W_shape[1] != A_shape[0]:
             raise _shape_error(
-                "linear", f"b has shape {b_shape}, which does not broadcast to Z's {Z_shape}; use (n[l], 1)"
+                "linear",
+                f"W {W_shape} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and {A_shape[0]} "
+                "differ (W is (n[l], n[l-1]) and A_prev is (n[l-1], m); did you mean to transpose one?)",
+            )
+        Z_shape = (W_shape[0], A_shape[1])
+        try:
+            fits = np.broadcast_shapes(Z_shape, b_shape) == Z_shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise _shape_error(
+                "linear",
+                f"b has shape {b_shape}, which does not broadcast to Z's {Z_shape}; use (n[l], 1)",
             )
 
     def forward(self, W, A_prev, b):
