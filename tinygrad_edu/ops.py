@@ -86,9 +86,9 @@ def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...]) -> tup
     axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     out = []
     for a in axes:
-        if not -ndim <= a < max(ndim, 1):
+        if not -ndim <= a < ndim:
             raise _shape_error(op, f"axis {a} is out of range for shape {shape} ({ndim} dimensions)")
-        out.append(int(a) % max(ndim, 1))
+        out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise _shape_error(op, f"axis {axis} repeats an axis")
     return tuple(out)
@@ -510,6 +510,18 @@ class ScatterAdd(Op):
 
     def __init__(self, index: Any, shape: tuple[int, ...]):
         self.index, self.shape = index, shape
+
+    def check(self, shape):
+        try:
+            picked = np.empty(self.shape, dtype=np.bool_)[self.index].shape
+        except IndexError as e:
+            raise IndexError(
+                f"scatter_add: index {self.index!r} does not fit shape {self.shape}: {e}"
+            ) from None
+        if picked != shape:
+            raise _shape_error(
+                self.name, f"the input has shape {shape} but zeros{self.shape}[index] has shape {picked}"
+            )
 
     def forward(self, A):
         Z = np.zeros(self.shape, dtype=A.dtype)
