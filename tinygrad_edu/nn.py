@@ -1,0 +1,424 @@
+"""The course's models on the engine: Linear, LogisticRegression, DeepNN, their cost, and fit().
+
+Examples are columns: X is (n_x, m), Y is (1, m); W[l] is (n[l], n[l-1]), b[l] is (n[l], 1).
+Parameters live under the course's keys ("W1", "b1", ...; "w", "b" for logistic regression) and
+carry the course's names in the graph ("W[1]", "Z[1]", "A[1]", ..., "AL", "J").
+
+Initialization reproduces the course's draws. With seed=s the weights come from a legacy
+np.random.RandomState(s), which draws exactly what `np.random.seed(s)` followed by
+`np.random.randn(n[l], n[l-1])` for W1, W2, ... draws in the notebooks (biases are zeros), so
+the costs printed here match the assignments'. The global RNG is left alone. With seed=None the
+draws come from numpy's global legacy RNG, so `np.random.seed(s)` before building the model
+gives the same result as seed=s.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from . import functional as F
+from . import optim
+from .tensor import Tensor, no_grad
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+INITS = ("zeros", "small", "scaled", "he", "xavier")
+LEAKY_SLOPE = 0.01  # leaky_relu's slope for Z < 0, as in the course's lectures
+
+
+def _choice(what: str, value: str, valid: tuple[str, ...]) -> str:
+    if value not in valid:
+        raise ValueError(
+            f"{what} {value!r} is not known; choose one of {', '.join(map(repr, valid))}"
+        )
+    return value
+
+
+def _dtype(dtype: Any) -> np.dtype:
+    dt = np.dtype(dtype)
+    if dt not in (np.float32, np.float64):
+        raise ValueError(
+            f"dtype {dtype!r} is not supported; use 'float64' (the default) or 'float32'"
+        )
+    return dt
+
+
+def _generator(seed: int | None) -> Any:
+    """A legacy RandomState seeded as np.random.seed(seed) would be; numpy's global one for None."""
+    return np.random if seed is None else np.random.RandomState(seed)
+
+
+def init_weight(init: str, n: int, n_prev: int, rng: Any) -> np.ndarray:
+    """W[l] of shape (n[l], n[l-1]), drawn with the same expression as the course's notebooks."""
+    if init == "zeros":
+        return np.zeros((n, n_prev))
+    if init == "small":  # week 3 and week 4's two-layer net
+        return rng.randn(n, n_prev) * 0.01
+    if init == "scaled":  # week 4's L-layer net
+        return rng.randn(n, n_prev) / np.sqrt(n_prev)
+    if init == "he":
+        return rng.randn(n, n_prev) * np.sqrt(2.0 / n_prev)
+    if init == "xavier":  # Glorot normal
+        return rng.randn(n, n_prev) * np.sqrt(2.0 / (n_prev + n))
+    raise ValueError(f"init {init!r} is not known; choose one of {', '.join(map(repr, INITS))}")
+
+
+def activation(name: str, Z: Tensor) -> Tensor:
+    """A = g(Z) for g one of relu, tanh, sigmoid, leaky_relu (slope LEAKY_SLOPE)."""
+    if name == "leaky_relu":
+        return Z.leaky_relu(LEAKY_SLOPE)
+    return getattr(Z, _choice("activation", name, ACTIVATIONS))()
+
+
+# ---------------------------------------------------------------- the base class
+
+
+class Module:
+    """Parameters under course keys, with zero_grad, state_dict and numpy .npz save/load."""
+
+    def __init__(self) -> None:
+        self._params: dict[str, Tensor] = {}
+        self.n_x = 0
+        self.dtype = np.dtype(np.float64)
+
+    def _register(self, key: str, p: Tensor) -> Tensor:
+        self._params[key] = p
+        return p
+
+    def __call__(self, X: Any) -> Tensor:
+        return self.forward(self._input(X))
+
+    def forward(self, X: Tensor) -> Tensor:
+        raise NotImplementedError
+
+    def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
+        """(key, parameter) pairs in the course's order: W1, b1, W2, b2, ..."""
+        return iter(self._params.items())
+
+    def parameters(self) -> list[Tensor]:
+        """The parameters, in the order of named_parameters()."""
+        return list(self._params.values())
+
+    def __getitem__(self, key: str) -> Tensor:
+        return self._params[key]
+
+    def zero_grad(self) -> None:
+        """Forget every parameter's gradient (backward accumulates into .grad)."""
+        for p in self._params.values():
+            p.grad = None
+
+    def grads(self) -> dict[str, np.ndarray]:
+        """The gradients in the course's keys: {"dW1": dJ/dW1, "db1": ...}, after J.backward()."""
+        return {"d" + k: p.grad for k, p in self._params.items() if p.grad is not None}
+
+    def state_dict(self) -> dict[str, np.ndarray]:
+        """Copies of the parameters' values: {"W1": ndarray of shape (n[1], n[0]), ...}."""
+        return {k: p.data.copy() for k, p in self._params.items()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Copy values into the parameters and clear their grads; every key and shape must match."""
+        name = type(self).__name__
+        missing = [k for k in self._params if k not in state]
+        extra = [k for k in state if k not in self._params]
+        if missing or extra:
+            raise ValueError(
+                f"{name}.load_state_dict: keys differ: missing {missing}, unexpected {extra}; "
+                f"this model has {list(self._params)}"
+            )
+        values = {}
+        for k, p in self._params.items():
+            v = np.asarray(state[k])
+            if v.shape != p.shape:
+                raise ValueError(
+                    f"{name}.load_state_dict: {k!r} has shape {v.shape} but the model's {k} has "
+                    f"shape {p.shape}; was it saved from a model with other layer_dims?"
+                )
+            if v.dtype.kind not in "biuf":
+                raise ValueError(f"{name}.load_state_dict: {k!r} holds {v.dtype}, not numbers")
+            values[k] = v
+        for k, p in self._params.items():  # all checked first: a bad dict changes nothing
+            p.data = np.array(values[k], dtype=p.dtype)
+            p.grad = None
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write state_dict() to a numpy .npz file (np.savez adds ".npz" if path lacks it)."""
+        np.savez(path, **self.state_dict())
+
+    def load(self, path: str | os.PathLike) -> None:
+        """Read parameters written by save(); plain arrays only, never pickled objects."""
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                state = {k: f[k] for k in f.files}
+        except ValueError as e:
+            raise ValueError(
+                f"{type(self).__name__}.load: {os.fspath(path)!r} holds something other than plain "
+                f"numeric arrays ({e}); it is refused, since loading it would unpickle code. "
+                "Save models with model.save()"
+            ) from None
+        self.load_state_dict(state)
+
+    # ---- input checks, shared by the models ----
+    def _input(self, X: Any) -> Tensor:
+        """X as a Tensor named "X" in the model's dtype, after checking it is (n_x, m)."""
+        name = type(self).__name__
+        data = X.data if isinstance(X, Tensor) else np.asarray(X)
+        if data.ndim != 2:
+            hint = " (one example is a column: x.reshape(-1, 1))" if data.ndim == 1 else ""
+            raise ValueError(
+                f"{name}: X must be 2-D (n_x, m), examples as columns; got shape {data.shape}{hint}"
+            )
+        if data.shape[0] != self.n_x:
+            hint = " (did you pass X.T?)" if data.shape[1] == self.n_x else ""
+            raise ValueError(
+                f"{name}: X has shape {data.shape} but the model expects ({self.n_x}, m): "
+                f"examples are columns, one per example, n_x = {self.n_x} rows{hint}"
+            )
+        if isinstance(X, Tensor) and X.dtype == self.dtype:
+            if X.name is None:
+                X.name = "X"
+            return X
+        if isinstance(X, Tensor) and X.requires_grad:
+            raise ValueError(
+                f"{name}: X is {X.dtype} and requires grad, but the model is {self.dtype}; "
+                f"create X as {self.dtype} (casting it here would cut it from the graph)"
+            )
+        return Tensor(
+            data.astype(self.dtype), name=(X.name if isinstance(X, Tensor) else None) or "X"
+        )
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Y_hat = 1 where AL > 0.5, else 0: an int array of shape (1, m), made under no_grad."""
+        with no_grad():
+            return (self(X).data > 0.5).astype(np.int64)
+
+    def cost(self, X: Any, Y: Any) -> Tensor:
+        """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)) for AL = model(X), named "J"."""
+        return cost(self(X), Y)
+
+
+# ---------------------------------------------------------------- the models
+
+
+class Linear(Module):
+    """Z = W A_prev + b, W (n_out, n_in), b (n_out, 1): the course's linear_forward, one node."""
+
+    def __init__(
+        self, n_in: int, n_out: int, init: str = "scaled", seed: int | None = None,
+        dtype: Any = "float64", layer: int | None = None, rng: Any = None,
+    ):  # fmt: skip
+        super().__init__()
+        _choice("init", init, INITS)
+        self.n_x, self.n_out, self.dtype = int(n_in), int(n_out), _dtype(dtype)
+        # DeepNN passes one rng to all its layers, so the draws follow the course's order
+        rng = rng if rng is not None else _generator(seed)
+        tag = "" if layer is None else f"[{layer}]"
+        self.layer = layer
+        self.W = self._register(
+            "W", Tensor(init_weight(init, n_out, n_in, rng).astype(self.dtype), True, f"W{tag}")
+        )
+        self.b = self._register("b", Tensor(np.zeros((n_out, 1), self.dtype), True, f"b{tag}"))
+
+    def forward(self, A_prev: Tensor) -> Tensor:
+        """Z = W A_prev + b"""
+        Z = F.linear(self.W, A_prev, self.b)
+        Z.name = "Z" if self.layer is None else f"Z[{self.layer}]"
+        return Z
+
+    def __repr__(self) -> str:
+        return f"Linear({self.n_x}, {self.n_out})"
+
+
+class LogisticRegression(Module):
+    """A = sigmoid(w^T X + b) with w (n_x, 1) and b (1, 1): week 2's model, keys "w" and "b"."""
+
+    def __init__(
+        self, n_x: int, init: str = "zeros", seed: int | None = None, dtype: Any = "float64"
+    ):
+        super().__init__()
+        _choice("init", init, INITS)
+        if int(n_x) < 1:
+            raise ValueError(
+                f"LogisticRegression: n_x must be a positive number of features, got {n_x}"
+            )
+        self.n_x, self.dtype = int(n_x), _dtype(dtype)
+        self.layer_dims, self.L = [self.n_x, 1], 1
+        self.hidden_activation, self.output_activation = None, "sigmoid"
+        w = init_weight(init, 1, self.n_x, _generator(seed)).T  # w^T is a (1, n_x) W[1]
+        self.w = self._register("w", Tensor(w.astype(self.dtype), True, "w"))
+        self.b = self._register("b", Tensor(np.zeros((1, 1), self.dtype), True, "b"))
+
+    def forward(self, X: Tensor) -> Tensor:
+        """Z = w^T X + b;  A = sigmoid(Z)"""
+        wT = self.w.T
+        wT.name = "w^T"
+        Z = F.linear(wT, X, self.b)
+        Z.name = "Z"
+        A = Z.sigmoid()
+        A.name = "A"
+        return A
+
+    def __repr__(self) -> str:
+        return f"LogisticRegression({self.n_x}, dtype={self.dtype})"
+
+
+class DeepNN(Module):
+    """[LINEAR -> hidden activation] x (L-1) -> LINEAR -> output activation, sizes layer_dims."""
+
+    def __init__(
+        self, layer_dims: list[int], hidden_activation: str = "relu",
+        output_activation: str = "sigmoid", init: str = "scaled", seed: int | None = None,
+        dtype: Any = "float64",
+    ):  # fmt: skip
+        super().__init__()
+        dims = list(layer_dims)
+        if len(dims) < 2 or any(
+            not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1 for n in dims
+        ):
+            raise ValueError(
+                f"DeepNN: layer_dims must list two or more positive integers [n_x, ..., n_y], "
+                f"got {layer_dims}"
+            )
+        self.layer_dims = [int(n) for n in dims]
+        self.hidden_activation = _choice("hidden_activation", hidden_activation, ACTIVATIONS)
+        self.output_activation = _choice("output_activation", output_activation, ACTIVATIONS)
+        self.init = _choice("init", init, INITS)
+        self.n_x, self.L, self.dtype = self.layer_dims[0], len(dims) - 1, _dtype(dtype)
+        rng = _generator(seed)
+        self.layers = []
+        for l in range(1, self.L + 1):
+            layer = Linear(
+                self.layer_dims[l - 1], self.layer_dims[l], init, dtype=dtype, layer=l, rng=rng
+            )
+            self._register(f"W{l}", layer.W)
+            self._register(f"b{l}", layer.b)
+            self.layers.append(layer)
+
+    def forward(self, X: Tensor) -> Tensor:
+        """Z[l] = W[l] A[l-1] + b[l];  A[l] = g[l](Z[l]), from A[0] = X to AL = A[L]"""
+        A = X
+        for l, layer in enumerate(self.layers, start=1):
+            g = self.output_activation if l == self.L else self.hidden_activation
+            A = activation(g, layer(A))
+            A.name = "AL" if l == self.L else f"A[{l}]"
+        return A
+
+    def __repr__(self) -> str:
+        return (
+            f"DeepNN({self.layer_dims}, hidden_activation={self.hidden_activation!r}, "
+            f"output_activation={self.output_activation!r}, init={self.init!r}, dtype={self.dtype})"
+        )
+
+
+# ---------------------------------------------------------------- cost, accuracy, training
+
+
+def _labels(Y: Any, m: int, where: str) -> np.ndarray:
+    """Y as an array, checked to be (1, m) and to hold only 0 and 1."""
+    Yd = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
+    if Yd.shape != (1, m):
+        hint = " (reshape it with Y.reshape(1, -1))" if Yd.size == m else ""
+        raise ValueError(
+            f"{where}: Y has shape {Yd.shape} but the predictions have shape {(1, m)}{hint}"
+        )
+    bad = Yd[(Yd != 0) & (Yd != 1)]
+    if bad.size:
+        raise ValueError(
+            f"{where}: Y must hold labels 0 and 1, but it also holds {np.unique(bad)[:5].tolist()}"
+        )
+    return Yd
+
+
+def cost(AL: Tensor, Y: Any) -> Tensor:
+    """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), named "J"; Y is (1, m) of 0s and 1s."""
+    if AL.ndim != 2 or AL.shape[0] != 1:
+        raise ValueError(
+            f"cost: AL has shape {AL.shape}; it must be (1, m), one probability per example"
+        )
+    _labels(Y, AL.shape[1], "cost")
+    J = F.binary_cross_entropy(AL, Y)
+    J.name = "J"
+    return J
+
+
+def accuracy(model: Module, X: Any, Y: Any) -> float:
+    """The fraction of examples where predict(X) equals Y (the course prints 100 times it, in %)."""
+    Y_hat = model.predict(X)
+    return float(np.mean(Y_hat == _labels(Y, Y_hat.shape[1], "accuracy")))
+
+
+@dataclass
+class History:
+    """What fit() saw: the cost at every iteration, accuracies, and the wall time in seconds."""
+
+    costs: list[float] = field(default_factory=list)
+    iterations: int = 0
+    seconds: float = 0.0
+    learning_rate: float | None = None
+    train_accuracy: float | None = None  # after the last step, as a fraction in [0, 1]
+    val_accuracy: float | None = None
+    checkpoints: list[int] = field(
+        default_factory=list
+    )  # iterations where the lists below were taken
+    train_accuracies: list[float] = field(default_factory=list)  # before that iteration's step
+    val_accuracies: list[float] = field(default_factory=list)
+
+    def plot(self, path: str | os.PathLike | None = None) -> Any:
+        """Draw the costs (and accuracies) with tinygrad_edu.plots; save to path, if given."""
+        from . import plots  # matplotlib only when asked for
+
+        return plots.plot_history(self, path)
+
+
+def fit(
+    model: Module, X: Any, Y: Any, learning_rate: float = 0.0075, num_iterations: int = 2500,
+    optimizer: Any = None, print_every: int | None = 100, progress: bool = True,
+    X_val: Any = None, Y_val: Any = None,
+) -> History:  # fmt: skip
+    """Batch gradient descent: each iteration AL = model(X), J = cost(AL, Y), J.backward(), step.
+
+    optimizer defaults to optim.GradientDescent(model.parameters(), learning_rate), which is the
+    course's W = W - learning_rate * dW (learning_rate is unused when an optimizer is given).
+    Prints "Cost after iteration i: J" every print_every iterations and after the last
+    (print_every=None or 0: silent), with a tqdm bar on stderr unless progress=False.
+    """
+    X = model._input(X)
+    Y = _labels(Y, X.shape[1], "fit").astype(model.dtype)
+    if (X_val is None) != (Y_val is None):
+        raise ValueError("fit: pass both X_val and Y_val, or neither")
+    if X_val is not None:
+        X_val = model._input(X_val)
+        Y_val = _labels(Y_val, X_val.shape[1], "fit (validation)")
+    if optimizer is None:
+        optimizer = optim.GradientDescent(model.parameters(), learning_rate)
+    history = History(learning_rate=getattr(optimizer, "lr", learning_rate))
+    start = time.perf_counter()
+    with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
+        for i in bar:
+            optimizer.zero_grad()
+            AL = model(X)
+            J = cost(AL, Y)
+            J.backward()
+            c = float(J.data)
+            history.costs.append(c)
+            bar.set_postfix(cost=f"{c:.6f}", refresh=False)
+            if print_every and (i % print_every == 0 or i == num_iterations - 1):
+                # accuracies of the parameters that gave this cost, before the step
+                history.checkpoints.append(i)
+                history.train_accuracies.append(float(np.mean((AL.data > 0.5) == Y)))
+                if X_val is not None:
+                    history.val_accuracies.append(accuracy(model, X_val, Y_val))
+                bar.write(f"Cost after iteration {i}: {c}", file=sys.stdout)
+            optimizer.step()
+    history.seconds = time.perf_counter() - start
+    history.iterations = num_iterations
+    history.train_accuracy = accuracy(model, X, Y)
+    if X_val is not None:
+        history.val_accuracy = accuracy(model, X_val, Y_val)
+    return history
