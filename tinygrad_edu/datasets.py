@@ -1,0 +1,206 @@
+"""Datasets in the course's layout: X is (n_x, m) with one example per column, Y is (1, m) of 0/1.
+
+Generated: the week-3 planar flower and a few other 2-D sets (circles, moons, blobs, Gaussian
+quantiles), all numpy, all seeded. Read: the course's cat / non-cat images (needs h5py, the
+`data` extra), found through TINYGRAD_EDU_DATA or ../shared/data/catvnoncat beside the repo.
+Labels are returned as float64 (the course keeps uint8 / int64), the dtype the engine computes in.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+ENV_VAR = "TINYGRAD_EDU_DATA"
+TRAIN_FILE, TEST_FILE = "train_catvnoncat.h5", "test_catvnoncat.h5"
+_DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "catvnoncat"
+
+XY = tuple[np.ndarray, np.ndarray]
+
+
+def _check_m(op: str, m: int, even: bool = False) -> None:
+    if m < 2 or (even and m % 2):
+        need = "an even number >= 2 (half the points go to each class)" if even else "at least 2"
+        raise ValueError(f"{op}: m = {m} points; m must be {need}")
+
+
+# ---- generated 2-D sets ----
+
+
+def planar_flower(m: int = 400, seed: int = 1) -> XY:
+    """The week-3 flower: r = 4 sin(4 theta) + noise, points (r sin theta, r cos theta), 2 classes.
+
+    For class j (rows j*m/2 onward) theta runs evenly over [3.12 j, 3.12 (j + 1)] plus 0.2 N(0, 1)
+    noise, then r gets its own 0.2 N(0, 1) noise; the draws come from np.random.seed(seed) in
+    that order, as in the course, so seed=1 gives its flower. Returns X (2, m), Y (1, m) float64.
+    """
+    _check_m("planar_flower", m, even=True)
+    np.random.seed(seed)
+    half = m // 2
+    X = np.zeros((m, 2))
+    Y = np.zeros((m, 1))
+    for j in range(2):
+        rows = slice(j * half, (j + 1) * half)
+        theta = np.linspace(3.12 * j, 3.12 * (j + 1), half) + np.random.randn(half) * 0.2
+        r = 4 * np.sin(4 * theta) + np.random.randn(half) * 0.2
+        X[rows, 0] = r * np.sin(theta)
+        X[rows, 1] = r * np.cos(theta)
+        Y[rows] = j
+    return X.T, Y.T
+
+
+def noisy_circles(m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> XY:
+    """Circles of radius 1 (Y = 0) and `factor` (Y = 1), each coordinate plus noise * N(0, 1)."""
+    _check_m("noisy_circles", m, even=True)
+    rng = np.random.default_rng(seed)
+    half = m // 2
+    angle = np.linspace(0, 2 * np.pi, half, endpoint=False)
+    radius = np.repeat([1.0, factor], half)
+    angle = np.tile(angle, 2)
+    X = np.stack([radius * np.cos(angle), radius * np.sin(angle)])
+    X += noise * rng.standard_normal(X.shape)
+    Y = np.repeat([0.0, 1.0], half)[None, :]
+    return X, Y
+
+
+def noisy_moons(m: int = 200, noise: float = 0.2, seed: int = 0) -> XY:
+    """Two interleaved half circles: (cos t, sin t) is Y = 0, (1 - cos t, 0.5 - sin t) is Y = 1."""
+    _check_m("noisy_moons", m, even=True)
+    rng = np.random.default_rng(seed)
+    half = m // 2
+    t = np.linspace(0, np.pi, half)
+    upper = np.stack([np.cos(t), np.sin(t)])
+    lower = np.stack([1 - np.cos(t), 0.5 - np.sin(t)])
+    X = np.concatenate([upper, lower], axis=1) + noise * rng.standard_normal((2, m))
+    Y = np.repeat([0.0, 1.0], half)[None, :]
+    return X, Y
+
+
+def blobs(m: int = 200, centers: int = 6, spread: float = 1.0, seed: int = 0) -> XY:
+    """Gaussian blobs around `centers` points drawn in [-10, 10]^2; Y = blob index mod 2.
+
+    Point i belongs to blob i mod centers; labels alternate between blobs, so with 6 blobs each
+    class is three separate clusters (the course's week-3 "blobs" make the same point).
+    """
+    _check_m("blobs", m)
+    if centers < 2:
+        raise ValueError(f"blobs: centers = {centers}; use at least 2, so both labels occur")
+    rng = np.random.default_rng(seed)
+    where = rng.uniform(-10, 10, size=(2, centers))
+    blob = np.arange(m) % centers
+    X = where[:, blob] + spread * rng.standard_normal((2, m))
+    Y = (blob % 2).astype(np.float64)[None, :]
+    return X, Y
+
+
+def gaussian_quantiles(m: int = 200, cov: float = 0.5, seed: int = 0) -> XY:
+    """Points from N(0, cov I); the half nearer the origin is Y = 0, the outer half Y = 1."""
+    _check_m("gaussian_quantiles", m, even=True)
+    rng = np.random.default_rng(seed)
+    X = np.sqrt(cov) * rng.standard_normal((2, m))
+    order = np.argsort(np.sum(X**2, axis=0), kind="stable")
+    Y = np.zeros((1, m))
+    Y[0, order[m // 2 :]] = 1.0
+    return X, Y
+
+
+# ---- the course's cat / non-cat images ----
+
+
+class CatData(NamedTuple):
+    """The cat / non-cat set: X columns are images flattened and scaled to [0, 1], Y is 0/1."""
+
+    train_x: np.ndarray  # (12288, 209) float64: x_orig.reshape(m, -1).T / 255
+    train_y: np.ndarray  # (1, 209) float64, 1 = cat
+    test_x: np.ndarray  # (12288, 50)
+    test_y: np.ndarray  # (1, 50)
+    classes: list[str]  # ["non-cat", "cat"]: classes[int(y)] names a label
+    train_x_orig: np.ndarray  # (209, 64, 64, 3) uint8, for showing images
+    test_x_orig: np.ndarray  # (50, 64, 64, 3) uint8
+
+
+def find_catvnoncat() -> Path | None:
+    """The folder with both cat files: $TINYGRAD_EDU_DATA or ../shared/data/catvnoncat, or None."""
+    env = os.environ.get(ENV_VAR)
+    directory = Path(env) if env else _DEFAULT_DIR
+    if (directory / TRAIN_FILE).is_file() and (directory / TEST_FILE).is_file():
+        return directory
+    return None
+
+
+def _missing(path: Path, how: str) -> FileNotFoundError:
+    return FileNotFoundError(
+        f"load_catvnoncat: cannot find {path.name} in {path.parent} ({how}). Put "
+        f"{TRAIN_FILE} and {TEST_FILE} in one directory and pass it with --data DIR "
+        f"(load_catvnoncat(directory=DIR)) or set {ENV_VAR}=DIR"
+    )
+
+
+def _read(f: Any, path: Path, key: str, shape: tuple[int | str, ...]) -> np.ndarray:
+    """f[key] as an array, checked against `shape` ("m" matches any length)."""
+    pretty = "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
+    if key not in f:
+        raise ValueError(
+            f"load_catvnoncat: {path} has no dataset {key!r} (it has {sorted(f.keys())}); "
+            f"expected {key!r} of shape {pretty}: is this the course's file?"
+        )
+    a = np.asarray(f[key][()])
+    fits = len(a.shape) == len(shape) and all(
+        want == "m" or got == want for got, want in zip(a.shape, shape, strict=True)
+    )
+    if not fits:
+        raise ValueError(
+            f"load_catvnoncat: {path}: dataset {key!r} has shape {a.shape}, expected {pretty} "
+            "(m images of 64 x 64 pixels, 3 colour channels): is this the course's file?"
+        )
+    return a
+
+
+def _load_split(h5py: Any, path: Path, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    with h5py.File(path, "r") as f:
+        x = _read(f, path, f"{split}_set_x", ("m", 64, 64, 3))
+        y = _read(f, path, f"{split}_set_y", ("m",))
+        if y.shape[0] != x.shape[0]:
+            raise ValueError(
+                f"load_catvnoncat: {path}: {split}_set_y has shape {y.shape} but there are "
+                f"{x.shape[0]} images; expected ({x.shape[0]},)"
+            )
+        raw = f["list_classes"][()] if "list_classes" in f else [b"non-cat", b"cat"]
+        classes = [c.decode() if isinstance(c, bytes) else str(c) for c in raw]
+    return x.astype(np.uint8), y, classes
+
+
+def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
+    """The course's cat files: train_x (12288, 209), test_x (12288, 50), pixels / 255; Y (1, m)."""
+    if directory is not None:
+        where, how = Path(directory), "the directory passed in"
+    elif os.environ.get(ENV_VAR):
+        where, how = Path(os.environ[ENV_VAR]), f"from ${ENV_VAR}"
+    else:
+        where, how = _DEFAULT_DIR, f"the default, as ${ENV_VAR} is not set"
+    for name in (TRAIN_FILE, TEST_FILE):
+        if not (where / name).is_file():
+            raise _missing(where / name, how)
+    try:
+        import h5py
+    except ImportError:
+        raise ImportError(
+            'load_catvnoncat: reading the cat files needs h5py: pip install "tinygrad-edu[data]"'
+        ) from None
+    train_orig, train_y, classes = _load_split(h5py, where / TRAIN_FILE, "train")
+    test_orig, test_y, _ = _load_split(h5py, where / TEST_FILE, "test")
+
+    # One image per column, its pixels in C order (row, column, channel), as the course flattens.
+    def flat(x: np.ndarray) -> np.ndarray:
+        return x.reshape(x.shape[0], -1).T / 255
+
+    def labels(y: np.ndarray) -> np.ndarray:
+        return y.reshape(1, -1).astype(np.float64)
+
+    return CatData(
+        flat(train_orig), labels(train_y), flat(test_orig), labels(test_y),
+        classes, train_orig, test_orig,
+    )  # fmt: skip
