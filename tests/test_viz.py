@@ -311,3 +311,17 @@ def test_enable_notebook_registers_an_svg_formatter(monkeypatch):
     _svg_root(registered[Tensor](t))
     fake.get_ipython = lambda: None  # plain python: nothing to register with
     assert viz.enable_notebook() is False
+
+
+def test_logistic_regression_collapses_to_one_layer_and_turns_with_rankdir(lr):
+    src = viz.to_dot(lr[2], collapse="layers", rankdir="TB").source
+    assert set(_titles(src)) == {"layer 1", "X", "Y", "J"}
+    assert "Z = wᵀ X + b\\lA = sigmoid(Z)\\l" in src
+    assert '[label="{layer 1|' in src  # top to bottom: braces keep the fields stacked
+    assert "dw = [-0.6875 -0.25 0]ᵀ" in src  # w and its wᵀ live in the layer box
+
+
+def test_unnamed_labels_take_their_role_in_the_op():
+    A = Tensor([[0.2, 0.9]], requires_grad=True, name="A")
+    J = F.binary_cross_entropy(A, np.array([[0.0, 1.0]]))  # Y passed as a plain array
+    assert "Y" in _titles(viz.to_dot(J).source)

@@ -93,7 +93,13 @@ def _labels(nodes: list[Tensor]) -> dict[int, str]:
     """A course-notation label per node: its name, else one made from the op (or the value)."""
     labels: dict[int, str] = {}
     counts: dict[str, int] = {}
+    for n in nodes:  # unnamed data takes its role in the op that reads it: Y of the cost
+        for p, role in zip(n.parents, _ARGS.get(n.op or "", ()), strict=False):
+            if p.is_leaf and not p.name and not p.requires_grad and p.size > 1:
+                labels.setdefault(id(p), role)
     for n in nodes:
+        if id(n) in labels:
+            continue
         if n.name:
             labels[id(n)] = n.name
         elif n.op == "transpose" and n.ndim == 2 and n.parents[0].name:
@@ -440,6 +446,8 @@ def _layer_fields(layer, labels, values, grad_of, step_of) -> list[str]:
     out = A if A is not None else Z
     if values:
         rows.append(_lines(f"{labels[id(out)]} = ", _summary(out.data)))
+    if W.op == "transpose" and any(m is W.parents[0] for m in layer.members):
+        W = W.parents[0]  # the parameter is w; its wᵀ is only how the layer reads it
     for x in (W, b, Z):
         grad = grad_of(x)
         if grad is not None:
