@@ -325,3 +325,11 @@ def test_unnamed_labels_take_their_role_in_the_op():
     A = Tensor([[0.2, 0.9]], requires_grad=True, name="A")
     J = F.binary_cross_entropy(A, np.array([[0.0, 1.0]]))  # Y passed as a plain array
     assert "Y" in _titles(viz.to_dot(J).source)
+
+
+def test_notebook_falls_back_to_text_when_nothing_can_render(monkeypatch):
+    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(viz, "_wasm_installed", lambda: False)
+    monkeypatch.setattr(viz, "_warned", False)
+    with pytest.warns(UserWarning, match="tinygrad-edu\\[render\\]"):
+        assert viz._tensor_svg(Tensor([1.0])) is None  # None: IPython shows the text repr
