@@ -691,10 +691,12 @@ def backward_steps(
     pages = []
     for k, node in enumerate(walk):
         known = {id(n): g for n, g in zip(walk[: k + 1], grads[: k + 1], strict=True)}
-        rule = local_rule(node, labels)
+        terms = local_rule(node, labels).split(";   ")
         if k == 0:
-            rule = f"{_grad_name(labels[id(node)])} = 1 (the seed).   " + rule
-        caption = f"backward step {k} of {len(walk) - 1}: {labels[id(node)]}\\l{rule}\\l"
+            terms.insert(0, f"{_grad_name(labels[id(node)])} = 1 (the seed)")
+        rule = "\n".join(terms)
+        head = f"backward step {k} of {len(walk) - 1}: {labels[id(node)]}"
+        caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
         dot = _build(J, values, lambda n, known=known: known.get(id(n)), step_of, rankdir,
                      collapse, False, node, caption)  # fmt: skip
         name = f"step_{k:03d}.svg"
