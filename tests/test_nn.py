@@ -188,6 +188,9 @@ def test_user_tensor_names_are_kept_or_filled():
     model(mine)
     model(unnamed)
     assert (mine.name, unnamed.name) == ("images", "X")
+    hidden = Tensor(X, requires_grad=True) * 2.0  # an intermediate, not data: left unnamed
+    nn.Linear(5, 3, seed=0)(hidden)
+    assert hidden.name is None
 
 
 # ---- predict, state, save/load ----

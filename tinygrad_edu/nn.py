@@ -181,7 +181,7 @@ class Module:
                 f"examples are columns, one per example, n_x = {self.n_x} rows{hint}"
             )
         if isinstance(X, Tensor) and X.dtype == self.dtype:
-            if X.name is None:
+            if X.name is None and X.is_leaf:  # label the data, never an unnamed intermediate
                 X.name = "X"
             return X
         if isinstance(X, Tensor) and X.requires_grad:
@@ -305,7 +305,7 @@ class DeepNN(Module):
         A = X
         for l, layer in enumerate(self.layers, start=1):
             g = self.output_activation if l == self.L else self.hidden_activation
-            A = activation(g, layer(A))
+            A = activation(g, layer.forward(A))  # A[l-1] fits W[l] by construction
             A.name = "AL" if l == self.L else f"A[{l}]"
         return A
 
