@@ -103,13 +103,12 @@ def test_max_ties_any_axis(shape, seed, data):
 
 def factorizations(n, dims=3):
     """Every shape of up to `dims` axes holding n elements, with ones: (6,), (2, 3), (3, 1, 2)."""
-    out = [()] if n == 1 else []
-    for d in range(1, dims + 1):
-        for s in np.ndindex(*(n,) * d):
-            shape = tuple(k + 1 for k in s)
-            if int(np.prod(shape)) == n:
-                out.append(shape)
-    return out
+    shapes = [()] if n == 1 else []
+    if dims:
+        for d in range(1, n + 1):
+            if n % d == 0:
+                shapes += [(d, *rest) for rest in factorizations(n // d, dims - 1)]
+    return shapes
 
 
 @SETTINGS
