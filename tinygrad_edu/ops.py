@@ -194,6 +194,8 @@ class Pow(Op):
         return A**self.p
 
     def backward(self, dZ, Z, A):
+        if self.p == 0:  # Z = 1, so dA = 0; the formula would give 0 * 0**-1 = NaN at A = 0
+            return (dZ * 0,)
         return (dZ * self.p * A ** (self.p - 1),)
 
 
