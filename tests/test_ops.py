@@ -378,3 +378,11 @@ def test_autodiff_gives_the_course_dZ(m):
     F.binary_cross_entropy_with_logits(Z2, Y).backward()
     np.testing.assert_allclose(Z2.grad, dZ, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(W.grad, dZ @ X.T, rtol=1e-12, atol=1e-15)
+
+
+def test_pow_zero_has_zero_gradient_everywhere():
+    x = Tensor([0.0, -1.5, 2.0], requires_grad=True)
+    y = x**0
+    np.testing.assert_array_equal(y.data, [1.0, 1.0, 1.0])
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])

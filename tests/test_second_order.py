@@ -171,3 +171,20 @@ def test_gradients_of_gradients_are_tensors_in_a_graph():
     assert isinstance(x.grad, Tensor) and x.grad.requires_grad and x.grad.op is not None
     t = np.tanh(x.data)
     np.testing.assert_allclose(x.grad.data, t + x.data * (1 - t**2), rtol=1e-15)
+
+
+@pytest.mark.parametrize("p, d3", [(2, 0.0), (3, 6.0), (1, 0.0)])
+def test_third_derivative_of_powers_at_zero(p, d3):
+    # the chain reaches x ** 0, whose VJP once gave 0 * 0 ** -1 = NaN (with a RuntimeWarning)
+    x = Tensor([0.0, 2.0], requires_grad=True)
+    (x**p).sum().backward(create_graph=True)
+    g1, x.grad = x.grad, None
+    if not g1.requires_grad:
+        return
+    g1.sum().backward(create_graph=True)
+    g2, x.grad = x.grad, None
+    if isinstance(g2, Tensor) and g2.requires_grad:
+        g2.sum().backward()
+        np.testing.assert_array_equal(x.grad, [d3, d3])
+    else:
+        assert d3 == 0.0
