@@ -53,11 +53,13 @@ def binary_cross_entropy(A: Any, Y: Any) -> Tensor:
     A = _t(A)
     Y = _labels(Y, A)
     ops.BinaryCrossEntropy().check(A.shape, Y.shape)
-    if A.size and (np.nanmin(A.data) < 0 or np.nanmax(A.data) > 1 or np.isnan(A.data).any()):
+    if not ((A.data >= 0) & (A.data <= 1)).all():  # NaN fails both comparisons
+        nan = np.isnan(A.data)
+        found = [] if nan.all() else [f"span [{A.data[~nan].min():.4g}, {A.data[~nan].max():.4g}]"]
+        found += ["include NaN"] if nan.any() else []
         raise ValueError(
-            f"binary_cross_entropy: A must hold probabilities in [0, 1], but its values span "
-            f"[{np.nanmin(A.data):.4g}, {np.nanmax(A.data):.4g}]"
-            f"{' and include NaN' if np.isnan(A.data).any() else ''}; pass sigmoid(Z), or call "
+            f"binary_cross_entropy: A must hold probabilities in [0, 1], but its values "
+            f"{' and '.join(found)}; pass sigmoid(Z), or call "
             "binary_cross_entropy_with_logits(Z, Y) on the logits"
         )
     return apply(ops.BinaryCrossEntropy(), A, Y)
