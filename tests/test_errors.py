@@ -79,8 +79,15 @@ def test_costs_refuse_transposed_labels(cost, name):
 
 
 def test_bce_refuses_values_outside_0_1():
-    with raises_naming(ValueError, "binary_cross_entropy:", "[0, 1]", "with_logits"):
+    with raises_naming(
+        ValueError, "binary_cross_entropy:", "[0, 1]", "span [0.5, 1.5]", "with_logits"
+    ):
         F.binary_cross_entropy(Tensor([[0.5, 1.5]]), [[1.0, 0.0]])
+    with raises_naming(ValueError, "binary_cross_entropy:", "span [0.25, 0.25] and include NaN"):
+        F.binary_cross_entropy(Tensor([[np.nan, 0.25]]), [[1.0, 0.0]])
+    # all NaN (a diverged run): once numpy's "All-NaN slice" RuntimeWarning came first
+    with raises_naming(ValueError, "binary_cross_entropy:", "values include NaN"):
+        F.binary_cross_entropy(Tensor([[np.nan, np.nan]]), [[1.0, 0.0]])
 
 
 def test_backward_on_a_non_scalar():
