@@ -144,10 +144,12 @@ def test_data_X_gets_no_gradient_and_no_dA_is_computed(monkeypatch):
         monkeypatch.setattr(op, "backward", spy)
     Z1 = F.linear(W, X, b)
     assert Z1._fn.needs == (True, False, True)
-    (W2 @ Z1.tanh()).sum().backward()
+    (W2 @ Z1.tanh() + (W @ X).sum()).sum().backward()
     assert X.grad is None and not X.requires_grad
     assert ("linear", (True, False, True), [True, False, True]) in computed  # no dA[0] for X
-    assert ("matmul", (True, True), [True, True]) in computed
+    assert ("matmul", (True, False), [True, False]) in computed  # W @ X: dW only
+    assert ("matmul", (True, True), [True, True]) in computed  # W2 @ A1: both
+    assert len(computed) == 3
 
 
 def test_a_100000_op_chain_needs_no_recursion():
