@@ -219,8 +219,8 @@ class Tensor:
         if g is None:
             return
         if fn is None or self._retains_grad:
-            if not create_graph and self.grad is None:
-                g = np.array(g)  # its own: g may be a view, or the array add gave another input
+            if not create_graph:  # its own array, in its own dtype: g may be a view, the array
+                g = np.array(g, dtype=self.dtype)  # add gave another input, or float64 from data X
             self.grad = g if self.grad is None else self.grad + g
         if fn is None:
             return
