@@ -201,3 +201,19 @@ def test_backward_with_a_given_grad():
     x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x).backward(grad=[1.0, 0.0, 2.0])
     np.testing.assert_array_equal(x.grad, [2.0, 0.0, 12.0])
+
+
+def test_float32_parameters_with_float64_data_still_get_float32_grads():
+    # the forward promotes to float64 (numpy's rule); the gradient is cast back to W's dtype,
+    # once it came back float64 and the update W -= alpha * dW changed precision under W
+    W = Tensor(np.full((1, 3), 0.5, np.float32), requires_grad=True)
+    b = Tensor(np.zeros((1, 1), np.float32), requires_grad=True)
+    X = np.arange(12.0).reshape(3, 4) / 10  # float64
+    Y = np.array([[1.0, 0.0, 1.0, 0.0]])
+    Z = F.linear(W, X, b)
+    assert Z.dtype == np.float64
+    F.binary_cross_entropy_with_logits(Z, Y).backward()
+    assert W.grad.dtype == np.float32 and b.grad.dtype == np.float32
+    dZ = (1 / (1 + np.exp(-(W.data.astype(np.float64) @ X))) - Y) / 4
+    np.testing.assert_allclose(W.grad, dZ @ X.T, rtol=1e-6)
+    np.testing.assert_allclose(b.grad, dZ.sum(axis=1, keepdims=True), rtol=1e-6)
