@@ -31,7 +31,7 @@ class InputCheck:
 
 @dataclass
 class GradcheckResult:
-    """Truthy when every checked input's relative difference is below tol; prints as a short report."""
+    """Truthy when every input's relative difference is below tol; prints as a short report."""
 
     checks: list[InputCheck] = field(default_factory=list)
     tol: float = 1e-6
@@ -45,8 +45,10 @@ class GradcheckResult:
         return max((c.relative_difference for c in self.checks), default=0.0)
 
     def __str__(self) -> str:
-        lines = [f"gradcheck (central differences, eps={self.eps:g}, tol={self.tol:g}): "
-                 f"{'OK' if self else 'MISMATCH'}"]
+        lines = [
+            f"gradcheck (central differences, eps={self.eps:g}, tol={self.tol:g}): "
+            f"{'OK' if self else 'MISMATCH'}"
+        ]
         for c in self.checks:
             w = c.worst_index
             mark = "ok " if c.relative_difference < self.tol else "BAD"
@@ -63,14 +65,17 @@ class GradcheckResult:
 def _scalar(out: Any, where: str) -> float:
     value = out.data if isinstance(out, Tensor) else np.asarray(out)
     if value.size != 1:
-        raise ValueError(f"gradcheck: f must return a single number (a cost); it returned shape {value.shape} {where}")
+        raise ValueError(
+            f"gradcheck: f must return a single number (a cost); "
+            f"it returned shape {value.shape} {where}"
+        )
     return float(value.reshape(()))
 
 
 def gradcheck(
     f: Callable[..., Any], *inputs: Any, eps: float = 1e-7, tol: float = 1e-6
 ) -> GradcheckResult:
-    """Compare d f(*inputs) / d input, by autodiff, with (f(x + eps) - f(x - eps)) / (2 eps), per element.
+    """Compare d f / d input, by autodiff, with (f(x + eps) - f(x - eps)) / (2 eps), per element.
 
     Every input that is a Tensor with requires_grad=True is checked; the others are constants.
     The check runs on float64 copies, so the inputs and their .grad are left as they were.
@@ -81,16 +86,21 @@ def gradcheck(
         if isinstance(x, Tensor):
             if x.dtype != np.float64 and x.requires_grad:
                 warnings.warn(
-                    f"gradcheck: input {i} ({x.name or 'unnamed'}) is {x.dtype}; the check runs on a "
-                    "float64 copy, since finite differences need float64 precision",
+                    f"gradcheck: input {i} ({x.name or 'unnamed'}) is {x.dtype}; the check runs on "
+                    "a float64 copy, since finite differences need float64 precision",
                     stacklevel=2,
                 )
-            copies.append(Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad, name=x.name))
+            copies.append(
+                Tensor(x.data.astype(np.float64), requires_grad=x.requires_grad, name=x.name)
+            )
         else:
             copies.append(x)
     checked = [i for i, x in enumerate(copies) if isinstance(x, Tensor) and x.requires_grad]
     if not checked:
-        raise ValueError("gradcheck: no input requires grad; pass Tensor(..., requires_grad=True) for what to check")
+        raise ValueError(
+            "gradcheck: no input requires grad; "
+            "pass Tensor(..., requires_grad=True) for what to check"
+        )
 
     out = f(*copies)
     _scalar(out, "")

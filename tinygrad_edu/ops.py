@@ -31,7 +31,7 @@ def _raw(x: Array) -> np.ndarray:
 
 
 def _const(mask: np.ndarray, like: Array) -> np.ndarray:
-    """A constant mask in the dtype of the gradient it multiplies (no float32 -> float64 promotion)."""
+    """A constant mask in the dtype of the gradient it multiplies (no float32 -> float64)."""
     return np.asarray(mask, dtype=_raw(like).dtype)
 
 
@@ -56,7 +56,7 @@ def _clamp_min(x: Array, low: float) -> Array:
 
 
 def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
-    """Sum g back to `shape`: the gradient of numpy broadcasting, e.g. db = sum(dZ, axis=1, keepdims=True)."""
+    """Sum g back to `shape`, the gradient of broadcasting: db = sum(dZ, axis=1, keepdims=True)."""
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
@@ -87,7 +87,9 @@ def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...]) -> tup
     out = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise _shape_error(op, f"axis {a} is out of range for shape {shape} ({ndim} dimensions)")
+            raise _shape_error(
+                op, f"axis {a} is out of range for shape {shape} ({ndim} dimensions)"
+            )
         out.append(int(a) % ndim)
     if len(set(out)) != len(out):
         raise _shape_error(op, f"axis {axis} repeats an axis")
@@ -98,7 +100,8 @@ class Op:
     """A primitive: forward on numpy arrays, backward returns one gradient (or None) per input."""
 
     name = "op"
-    elementwise = False  # all inputs broadcast to the output's shape: their gradients get summed back
+    # elementwise: all inputs broadcast to the output's shape, so their gradients get summed back
+    elementwise = False
     broadcast_inputs: tuple[int, ...] = ()  # for other ops, the inputs that broadcast
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
 
@@ -332,7 +335,7 @@ class Matmul(Op):
 
 
 class Linear(Op):
-    """Z = W @ A_prev + b;  dW = dZ @ A_prev.T,  dA_prev = W.T @ dZ,  db = sum(dZ, axis=1, keepdims=True)
+    """Z = W A_prev + b;  dW = dZ A_prev.T,  dA_prev = W.T dZ,  db = sum(dZ, axis=1, keepdims=True)
 
     The course's linear_forward / linear_backward as one node: b broadcasts over the m columns,
     so its gradient dZ is summed back to (n[l], 1) where every broadcast is (unbroadcast()).
@@ -347,7 +350,8 @@ class Linear(Op):
             raise _shape_error(
                 "linear",
                 f"W {W_shape} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and {A_shape[0]} "
-                "differ (W is (n[l], n[l-1]) and A_prev is (n[l-1], m); did you mean to transpose one?)",
+                "differ (W is (n[l], n[l-1]) and A_prev is (n[l-1], m); "
+                "did you mean to transpose one?)",
             )
         Z_shape = (W_shape[0], A_shape[1])
         try:
@@ -452,7 +456,8 @@ class Transpose(Op):
     def check(self, shape):
         if self.axes is not None and sorted(self.axes) != list(range(len(shape))):
             raise _shape_error(
-                "transpose", f"axes {self.axes} are not a permutation of the {len(shape)} axes of {shape}"
+                "transpose",
+                f"axes {self.axes} are not a permutation of the {len(shape)} axes of {shape}",
             )
 
     def forward(self, A):
@@ -494,7 +499,9 @@ class GetItem(Op):
         try:
             np.empty(shape, dtype=np.bool_)[self.index]
         except IndexError as e:
-            raise IndexError(f"getitem: index {self.index!r} does not fit shape {shape}: {e}") from None
+            raise IndexError(
+                f"getitem: index {self.index!r} does not fit shape {shape}: {e}"
+            ) from None
 
     def forward(self, A):
         return A[self.index]
@@ -522,7 +529,8 @@ class ScatterAdd(Op):
             ) from None
         if picked != shape:
             raise _shape_error(
-                self.name, f"the input has shape {shape} but zeros{self.shape}[index] has shape {picked}"
+                self.name,
+                f"the input has shape {shape} but zeros{self.shape}[index] has shape {picked}",
             )
 
     def forward(self, A):
@@ -537,7 +545,9 @@ class ScatterAdd(Op):
 # ---- the course's cost, as single primitives with the stable gradients ----
 
 
-def _check_same_shape(op: str, A_shape: tuple[int, ...], Y_shape: tuple[int, ...], what: str) -> None:
+def _check_same_shape(
+    op: str, A_shape: tuple[int, ...], Y_shape: tuple[int, ...], what: str
+) -> None:
     if A_shape != Y_shape:
         raise _shape_error(
             op,

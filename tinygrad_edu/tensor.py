@@ -25,7 +25,7 @@ class _Mode:
     anomaly = False  # check every forward and backward value (inside detect_anomaly)
 
 
-class no_grad(contextlib.ContextDecorator):
+class no_grad(contextlib.ContextDecorator):  # noqa: N801 -- used like a function, as in PyTorch
     """Inside `with no_grad():` (or a function decorated with @no_grad()) nothing is recorded."""
 
     def __init__(self) -> None:
@@ -39,8 +39,8 @@ class no_grad(contextlib.ContextDecorator):
         _Mode.grad_enabled = self._prev.pop()
 
 
-class detect_anomaly(contextlib.ContextDecorator):
-    """Raise at the first op whose forward or backward makes a NaN or inf, naming the op and the line."""
+class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 -- as no_grad
+    """Raise at the first op whose forward or backward makes NaN or inf, naming the op and line."""
 
     def __init__(self) -> None:
         self._prev: list[bool] = []  # a stack, as for no_grad
@@ -83,7 +83,8 @@ class Tensor:
         "data", "grad", "requires_grad", "name", "parents", "broadcast",
         "_fn", "_pending", "_retains_grad", "_freed", "_where", "__weakref__",
     )  # fmt: skip
-    __array_ufunc__ = None  # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
+    # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
+    __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None):
         self.data: np.ndarray = _as_array(data.data if isinstance(data, Tensor) else data)
@@ -91,7 +92,8 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.parents: tuple[Tensor, ...] = ()
-        self.broadcast: dict[int, tuple[int, ...]] = {}  # input index -> its shape, summed back in backward
+        # input index -> its shape, for inputs whose gradient backward sums back (broadcast)
+        self.broadcast: dict[int, tuple[int, ...]] = {}
         self._fn: Op | None = None
         self._pending: Any = None
         self._retains_grad = False
@@ -141,7 +143,9 @@ class Tensor:
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
         if self.data.size != 1:
-            raise ValueError(f"item: only a one-element tensor has an item; this one has shape {self.shape}")
+            raise ValueError(
+                f"item: only a one-element tensor has an item; this one has shape {self.shape}"
+            )
         return self.data.item()
 
     def detach(self) -> Tensor:
@@ -154,8 +158,10 @@ class Tensor:
         return self
 
     # ---- the walk ----
-    def backward(self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False) -> None:
-        """Fill .grad of every leaf that requires grad with d(self)/d(leaf), walking the graph once in reverse.
+    def backward(
+        self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
+    ) -> None:
+        """Fill .grad of each leaf that requires grad with d(self)/d(leaf): one walk, in reverse.
 
         .grad accumulates across calls, as in PyTorch: the course's update W = W - alpha * dW needs
         a fresh dW each iteration, so zero it between steps (`W.grad = None`, or the optimizer's
@@ -165,20 +171,24 @@ class Tensor:
         """
         if not self.requires_grad:
             raise RuntimeError(
-                "backward: this result does not depend on any tensor with requires_grad=True, so there "
-                "is nothing to differentiate; create the parameters with Tensor(..., requires_grad=True)"
+                "backward: this result does not depend on any tensor with requires_grad=True, so "
+                "there is nothing to differentiate; create the parameters with "
+                "Tensor(..., requires_grad=True)"
             )
         if grad is None:
             if self.data.size != 1:
                 raise ValueError(
-                    f"backward: the output has shape {self.shape}, not a single number; call it on a "
-                    f"scalar such as .sum() or .mean() of it, or pass grad= an array of shape {self.shape}"
+                    f"backward: the output has shape {self.shape}, not a single number; call it on "
+                    f"a scalar such as .sum() or .mean() of it, or pass grad= an array of shape "
+                    f"{self.shape}"
                 )
             seed = np.ones_like(self.data)
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
-                raise ValueError(f"backward: grad has shape {seed.shape} but the output has shape {self.shape}")
+                raise ValueError(
+                    f"backward: grad has shape {seed.shape} but the output has shape {self.shape}"
+                )
         retain_graph = retain_graph or create_graph
         order = self.topological_order()
         self._pending = Tensor(seed) if create_graph else seed
@@ -226,13 +236,13 @@ class Tensor:
             return
         if self._freed:
             raise RuntimeError(
-                f"backward: the graph through '{fn.name}' was already walked by an earlier backward(); "
-                "pass retain_graph=True to the first backward() to walk the same graph twice"
+                f"backward: the graph through '{fn.name}' was already walked by an earlier "
+                "backward(); pass retain_graph=True to the first backward() to walk it twice"
             )
         inputs = self.parents if create_graph else [p.data for p in self.parents]
         with _quiet_if_anomaly():
             grads = fn.backward(g, self if create_graph else self.data, *inputs)
-        for i, (p, gp) in enumerate(zip(self.parents, grads)):
+        for i, (p, gp) in enumerate(zip(self.parents, grads, strict=True)):
             if gp is None or not p.requires_grad:
                 continue
             if i in self.broadcast:
@@ -274,7 +284,10 @@ class Tensor:
 
     def __pow__(self, p: Any) -> Tensor:
         if isinstance(p, Tensor) or np.ndim(p) != 0:
-            raise TypeError("pow: the exponent must be a number; for x ** y with a tensor y use (y * x.log()).exp()")
+            raise TypeError(
+                "pow: the exponent must be a number; "
+                "for x ** y with a tensor y use (y * x.log()).exp()"
+            )
         return apply(ops.Pow(float(p)), self)
 
     def __matmul__(self, other: Any) -> Tensor:
@@ -374,7 +387,7 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
 
 
 def _lift(x: Any, like: Tensor) -> Tensor:
-    """A non-Tensor operand as a constant Tensor; numbers take like's dtype, as numpy's scalars do."""
+    """A non-Tensor operand as a constant Tensor; numbers take like's dtype, as numpy scalars do."""
     if isinstance(x, Tensor):
         return x
     if isinstance(x, (bool, int, float, np.generic)) or (
@@ -416,5 +429,7 @@ def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
         kind = "NaN" if np.any(np.isnan(a)) else "inf"
         at = f"the op was created at {where}"
         if where is None:
-            at = "run the forward pass inside detect_anomaly() too, to see the line that made the op"
+            at = (
+                "run the forward pass inside detect_anomaly() too, to see the line that made the op"
+            )
         raise RuntimeError(f"detect_anomaly: {what} produced {kind}; {at}")
