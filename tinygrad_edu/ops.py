@@ -113,7 +113,7 @@ class Op:
 
     def check(self, *shapes: tuple[int, ...]) -> None:
         """Raise a ValueError naming the op and the shapes when the inputs don't fit."""
-        if self.elementwise and len(shapes) > 1:
+        if self.elementwise and len(shapes) > 1 and shapes[0] != shapes[1]:
             broadcast_shape(self.name, *shapes)
 
 
@@ -355,7 +355,7 @@ class Linear(Op):
             )
         Z_shape = (W_shape[0], A_shape[1])
         try:
-            fits = np.broadcast_shapes(Z_shape, b_shape) == Z_shape
+            fits = b_shape == (W_shape[0], 1) or np.broadcast_shapes(Z_shape, b_shape) == Z_shape
         except ValueError:
             fits = False
         if not fits:

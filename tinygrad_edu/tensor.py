@@ -193,9 +193,11 @@ class Tensor:
         order = self.topological_order()
         self._pending = Tensor(seed) if create_graph else seed
         prev, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
+        quiet = np.errstate(all="ignore") if _Mode.anomaly else contextlib.nullcontext()
         try:
-            for node in reversed(order):
-                node._backward_step(create_graph, retain_graph)
+            with quiet:  # inside detect_anomaly the error names the op; numpy's warning would not
+                for node in reversed(order):
+                    node._backward_step(create_graph, retain_graph)
         finally:
             _Mode.grad_enabled = prev
             for node in order:
@@ -229,9 +231,10 @@ class Tensor:
         if g is None:
             return
         if fn is None or self._retains_grad:
-            if not create_graph:  # its own array, in its own dtype: g may be a view, the array
-                g = np.array(g, dtype=self.dtype)  # add gave another input, or float64 from data X
-            self.grad = g if self.grad is None else self.grad + g
+            total = g if self.grad is None else self.grad + g
+            if not create_graph and (self._retains_grad or not _owned(total, self.dtype)):
+                total = np.array(total, dtype=self.dtype)  # its own array, in its own dtype
+            self.grad = total
         if fn is None:
             return
         if self._freed:
@@ -240,8 +243,7 @@ class Tensor:
                 "backward(); pass retain_graph=True to the first backward() to walk it twice"
             )
         inputs = self.parents if create_graph else [p.data for p in self.parents]
-        with _quiet_if_anomaly():
-            grads = fn.backward(g, self if create_graph else self.data, *inputs)
+        grads = fn.backward(g, self if create_graph else self.data, *inputs)
         for i, (p, gp) in enumerate(zip(self.parents, grads, strict=True)):
             if gp is None or not p.requires_grad:
                 continue
@@ -250,6 +252,8 @@ class Tensor:
             assert gp.shape == p.shape, f"{fn.name} VJP: gradient {gp.shape} for input {p.shape}"
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
+            if gp is g and p._fn is None and not create_graph:
+                gp = gp.copy()  # passed through (add): a leaf's .grad must not share this node's array
             p._pending = gp if p._pending is None else p._pending + gp
         if not retain_graph:
             self._freed = True
@@ -366,23 +370,27 @@ class Tensor:
 
 def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
-    fn.check(*(p.shape for p in parents))
+    fn.check(*[p.data.shape for p in parents])
     out = Tensor.__new__(Tensor)
-    with _quiet_if_anomaly():
-        out.data = np.asarray(fn.forward(*(p.data for p in parents)))
-    out.grad, out.name, out._pending = None, None, None
-    out._retains_grad = out._freed = False
-    out._where = _user_frame() if _Mode.anomaly else None
-    out.requires_grad = _Mode.grad_enabled and any(p.requires_grad for p in parents)
-    if _Mode.grad_enabled:
-        out.parents, out._fn = parents, fn
-        fn.needs = tuple(p.requires_grad for p in parents)
-        spread = range(len(parents)) if fn.elementwise else fn.broadcast_inputs
-        out.broadcast = {i: parents[i].shape for i in spread if parents[i].shape != out.data.shape}
-    else:
-        out.parents, out._fn, out.broadcast = (), None, {}
     if _Mode.anomaly:
+        out._where = _user_frame()
+        with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
+            out.data = np.asarray(fn.forward(*[p.data for p in parents]))
         _check_finite(out.data, fn.name, out._where)
+    else:
+        out._where = None
+        out.data = np.asarray(fn.forward(*[p.data for p in parents]))
+    out.grad = out.name = out._pending = None
+    out._retains_grad = out._freed = False
+    if _Mode.grad_enabled:
+        fn.needs = needs = tuple([p.requires_grad for p in parents])
+        out.requires_grad = True in needs
+        out.parents, out._fn = parents, fn
+        spread = range(len(parents)) if fn.elementwise else fn.broadcast_inputs
+        shape = out.data.shape
+        out.broadcast = {i: parents[i].shape for i in spread if parents[i].shape != shape}
+    else:
+        out.requires_grad, out.parents, out._fn, out.broadcast = False, (), None, {}
     return out
 
 
@@ -419,9 +427,9 @@ def _plain_index(index: Any) -> Any:
     return index
 
 
-def _quiet_if_anomaly() -> contextlib.AbstractContextManager[Any]:
-    """Inside detect_anomaly, numpy's NaN/inf warnings give way to the error that names the op."""
-    return np.errstate(all="ignore") if _Mode.anomaly else contextlib.nullcontext()
+def _owned(g: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether g can become a .grad as it is: its own writable buffer, in the leaf's dtype."""
+    return g.base is None and g.flags.writeable and g.dtype == dtype
 
 
 def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
