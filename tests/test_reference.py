@@ -405,7 +405,7 @@ def test_L_layer_model_first_costs(cats):
     assert [f"{c:f}" for c in costs] == ["0.771749", "0.672053"]
 
 
-@pytest.mark.skipif(not SLOW, reason="full-length training: set TINYGRAD_EDU_SLOW=1 (about 2 min)")
+@pytest.mark.skipif(not SLOW, reason="full-length training: set TINYGRAD_EDU_SLOW=1 (~3 min idle)")
 def test_full_runs_reproduce_the_course(cats):
     w, b = R.initialize_with_zeros(cats.train_x.shape[0])
     params, _, costs = R.optimize(w, b, cats.train_x, cats.train_y, 2000, 0.005)
