@@ -144,7 +144,7 @@ def test_check_every_activation_agrees_to_1e_10():
     assert len(diffs) == 6 * len(nn.ACTIVATIONS)  # W1..b3 of [2, 4, 3, 1], per activation
     assert [n for n, _ in diffs[:6]] == ["W1", "b1", "W2", "b2", "W3", "b3"]
     assert all(d < 1e-10 for _, d in diffs)
-    assert f"all {len(nn.ACTIVATIONS)} agree" in stdout
+    assert f"{len(nn.ACTIVATIONS)} of {len(nn.ACTIVATIONS)} agree" in stdout
 
 
 def test_check_logistic_and_one_activation():
@@ -258,6 +258,12 @@ def test_demo_with_an_empty_data_directory_fails_before_training(tmp_path):
     assert got == 1 and stdout == ""
     assert stderr.startswith("tinygrad-edu: error: load_catvnoncat: cannot find train_catvnoncat")
     assert len(stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
+
+
+def test_demo_into_a_file_is_refused(tmp_path):
+    (tmp_path / "f").write_text("x")
+    got, _, stderr = run(["demo", "--quick", "--out", str(tmp_path / "f")])
+    assert got == 2 and stderr.startswith("tinygrad-edu: error: --out") and "is a file" in stderr
 
 
 def test_help_and_version_exit_zero():

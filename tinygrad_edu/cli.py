@@ -265,15 +265,12 @@ def demo(args: argparse.Namespace) -> int:
     cat_dir = args.data or os.environ.get(datasets.ENV_VAR)
     cat = None if args.no_cat or not cat_dir else load_data(str(cat_dir))  # fails early
     out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {args.out!r} is a file; give a directory to write the demo into")
     out.mkdir(parents=True, exist_ok=True)
     plan = budget(args.quick, args.full)
     bar = not args.no_progress
-    page = Report(
-        "tinygrad_edu: backpropagation, watched",
-        out,
-        f"Written by `{PROG} demo{' --quick' if args.quick else ''}`. "
-        "Every picture is a file in this folder; click one to open it at full size.",
-    )
+    page = Report("tinygrad_edu: backpropagation, watched", out)
     rows: list[Row] = []
 
     # 1. week 2's graph, with values and gradients, and its step-through
@@ -343,7 +340,7 @@ def demo(args: argparse.Namespace) -> int:
     print(f"   hidden layer sizes ({plan.sweep} iterations each):")
     page.paragraph(
         f"The hidden layer's size, {plan.sweep} iterations each: a few units already bend "
-        "the boundary round the petals; many more fit the training points' noise."
+        "the boundary round the petals, too few cannot; beyond a handful, more change little."
     )
     sweep_rows, sweep_costs = [], {}
     for n_h in [1, 2, 3, 4, 5, 20, 50]:
@@ -412,11 +409,18 @@ def demo(args: argparse.Namespace) -> int:
     table = _text_table(Row.HEADER, [r.cells() for r in rows])
     page.section("Summary", "Every model trained above; accuracies on the training and test sets.")
     page.table(Row.HEADER, [r.cells() for r in rows])
+    seconds = time.perf_counter() - start
+    flags = [f for f, on in (("--quick", args.quick), ("--full", args.full)) if on]
+    flags += ["--data", str(cat_dir)] if cat is not None else []
+    page.lead = (
+        f"Written by {' '.join([PROG, 'demo', *flags])} in {seconds:.0f} s. Every picture is "
+        "a file in this folder; click one to open it at full size."
+    )
     index = page.write()
     print(f"\n{table}\n")
     if not all_ok:
         print(f"{PROG}: autodiff and the hand-derived gradients disagree (see section 2)")
-    print(f"Report: {index}  ({time.perf_counter() - start:.1f} s in all)")
+    print(f"Report: {index}  ({seconds:.1f} s in all)")
     return 0 if all_ok else 1
 
 
@@ -431,7 +435,8 @@ def _demo_cats(cat: Data, plan: Budget, out: Path, page: Report, rows: list[Row]
         f"{cat.test_x.shape[1]} to test on. Week 2: logistic regression from zeros, learning "
         f"rate 0.005, {plan.cat_logistic} iterations (the course: 2000). Week 4: 12288-7-1 "
         f"(W = randn × 0.01) and {CAT_DIMS} (W[l] = randn / √n[l-1]), relu then sigmoid, "
-        f"learning rate 0.0075, {plan.cat_deep} iterations (the course: 2500)."
+        f"learning rate 0.0075, {plan.cat_deep} iterations (the course: 2500). The curves "
+        "show every iteration; the course plots every 100th, which hides the zigzag."
     )
     history, row = train(nn.LogisticRegression(12288), cat, "week 2 logistic regression", 0.005,
                          plan.cat_logistic, bar)  # fmt: skip
@@ -510,7 +515,7 @@ def check(args: argparse.Namespace) -> int:
     if bad:
         print(f"{PROG}: MISMATCH in {', '.join(bad)}", file=sys.stderr)
         return 1
-    print(f"all {len(checks)} agree: every relative difference is below 1e-10")
+    print(f"{len(checks)} of {len(checks)} agree: every relative difference is below 1e-10")
     return 0
 
 
@@ -544,7 +549,7 @@ def train_command(args: argparse.Namespace) -> int:
     if args.save:
         model.save(args.save)
         path = args.save if str(args.save).endswith(".npz") else f"{args.save}.npz"
-        print(f"saved the parameters to {path} (nn.DeepNN({dims}, {g!r}, init={init!r}).load)")
+        print(f"saved the parameters to {path}; load with nn.DeepNN({dims}, {g!r}).load({path!r})")
     return 0
 
 
