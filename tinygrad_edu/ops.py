@@ -256,9 +256,10 @@ class Sigmoid(Op):
     name = "sigmoid"
 
     def forward(self, Z):
-        # 1/(1+e^-Z) for Z >= 0 (the course's formula), e^Z/(1+e^Z) below: exp never overflows.
-        E = np.exp(-np.abs(Z))
-        return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+        # The course's formula, bit for bit. Below Z = -709 exp(-Z) overflows to inf and A is
+        # 1/inf = 0, the correctly rounded answer, so numpy's overflow warning is noise here.
+        with np.errstate(over="ignore"):
+            return 1 / (1 + np.exp(-Z))
 
     def backward(self, dA, A, Z):
         return (dA * A * (1 - A),)
