@@ -19,6 +19,7 @@ import numpy as np
 Array = Any  # a numpy array, or a Tensor when the backward pass builds a graph itself
 _RAW = (np.ndarray, np.generic)
 EPS = 1e-12  # the guard on BCE's division, as PyTorch uses
+LOG_FLOOR = float(np.exp(-100.0))  # BCE's logs stop at log(LOG_FLOOR) = -100, as PyTorch's
 
 
 def _shape_error(op: str, msg: str) -> ValueError:
@@ -560,9 +561,10 @@ def _check_same_shape(
 class BinaryCrossEntropy(Op):
     """J = -(1/m) sum(Y log A + (1 - Y) log(1 - A));  dA = (1/m) (A - Y) / (A (1 - A))
 
-    As in PyTorch, each log is clamped at -100 and the division's denominator at 1e-12, so a
-    saturated A (exactly 0 or 1) gives a finite cost and a finite, if vanishing, gradient.
-    m is the number of elements (for the course's (1, m) shapes, the number of examples).
+    Each log is floored at -100 (the log of max(A, e^-100)) as PyTorch clamps it, and the
+    gradient's denominator at 1e-12, so a saturated A (exactly 0 or 1) gives a finite cost and a
+    finite, if vanishing, gradient. m is the number of elements (for the course's (1, m) shapes,
+    the number of examples); elsewhere J is the course's expression, operation for operation.
     """
 
     name = "binary_cross_entropy"
@@ -571,9 +573,8 @@ class BinaryCrossEntropy(Op):
         _check_same_shape(self.name, A_shape, Y_shape, "A")
 
     def forward(self, A, Y):
-        with np.errstate(divide="ignore"):  # log(0) = -inf, clamped to -100 right here
-            logA, log1mA = np.maximum(np.log(A), -100), np.maximum(np.log1p(-A), -100)
-        return -np.mean(Y * logA + (1 - Y) * log1mA)
+        logA, log1mA = np.log(np.maximum(A, LOG_FLOOR)), np.log(np.maximum(1 - A, LOG_FLOOR))
+        return (-1 / A.size) * np.sum(Y * logA + (1 - Y) * log1mA)
 
     def backward(self, dJ, J, A, Y):
         m = _raw(A).size

@@ -209,25 +209,24 @@ class Tensor:
         Iterative (an explicit stack, not recursion), so a graph of any depth works.
         """
         order: list[Tensor] = []
-        seen: set[int] = set()
-        stack: list[tuple[Tensor, bool]] = [(self, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if expanded:
-                order.append(node)
-                continue
-            if id(node) in seen:  # marked when expanded, not when pushed: a parent only pushed
-                continue  # so far must still be placed before the child that reaches it now
-            seen.add(id(node))
-            stack.append((node, True))
-            for p in node.parents:
+        seen = {id(self)}
+        stack = [(self, iter(self.parents))]
+        while stack:  # depth first; a node is placed once all its parents are
+            node, parents = stack[-1]
+            for p in parents:
                 if p.requires_grad and id(p) not in seen:
-                    stack.append((p, False))
+                    seen.add(id(p))
+                    stack.append((p, iter(p.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
         return order
 
     def _backward_step(self, create_graph: bool, retain_graph: bool) -> None:
         """Hand this node's gradient to its parents through the op's VJP."""
         g, fn = self._pending, self._fn
+        self._pending = None  # an intermediate's gradient is freed as soon as it is used
         if g is None:
             return
         if fn is None or self._retains_grad:
