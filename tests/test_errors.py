@@ -63,6 +63,9 @@ def test_linear_names_itself_and_each_shape():
         F.linear(ones(2, 3), ones(3, 5), ones(3, 1))
     with raises_naming(ValueError, "linear:", "(3,)", "2-D"):
         F.linear(ones(2, 3), ones(3), ones(2, 1))
+    # a (m,) bias broadcasts when n[l] == m, but it is not the course's b: refused, not summed
+    with raises_naming(ValueError, "linear:", "b has shape (2,)", "(n[l], 1) = (2, 1)"):
+        F.linear(ones(2, 3), ones(3, 2), ones(2))
 
 
 @pytest.mark.parametrize(

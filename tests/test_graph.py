@@ -217,3 +217,19 @@ def test_float32_parameters_with_float64_data_still_get_float32_grads():
     dZ = (1 / (1 + np.exp(-(W.data.astype(np.float64) @ X))) - Y) / 4
     np.testing.assert_allclose(W.grad, dZ @ X.T, rtol=1e-6)
     np.testing.assert_allclose(b.grad, dZ.sum(axis=1, keepdims=True), rtol=1e-6)
+
+
+def test_transpose_takes_negative_axes_as_numpy_does():
+    a = np.arange(24.0).reshape(2, 3, 4)
+    x = Tensor(a, requires_grad=True)
+    y = x.transpose(-1, 0, -2)
+    np.testing.assert_array_equal(y.data, np.transpose(a, (-1, 0, -2)))
+    (y * np.arange(24.0).reshape(4, 2, 3)).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.transpose(np.arange(24.0).reshape(4, 2, 3), (1, 2, 0)))
+
+
+def test_index_tensor_must_hold_whole_numbers():
+    x = Tensor(np.arange(4.0))
+    np.testing.assert_array_equal(x[Tensor([3, 1])].data, [3.0, 1.0])
+    with pytest.raises(IndexError, match="whole numbers"):
+        x[Tensor([0.5])]

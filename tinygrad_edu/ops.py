@@ -356,14 +356,11 @@ class Linear(Op):
                 "did you mean to transpose one?)",
             )
         Z_shape = (W_shape[0], A_shape[1])
-        try:
-            fits = b_shape == (W_shape[0], 1) or np.broadcast_shapes(Z_shape, b_shape) == Z_shape
-        except ValueError:
-            fits = False
-        if not fits:
+        if b_shape != (W_shape[0], 1) and b_shape != Z_shape:
             raise _shape_error(
                 "linear",
-                f"b has shape {b_shape}, which does not broadcast to Z's {Z_shape}; use (n[l], 1)",
+                f"b has shape {b_shape} but Z = W A_prev is {Z_shape}: b must be "
+                f"(n[l], 1) = ({W_shape[0]}, 1), one bias per unit, added to each of the m columns",
             )
 
     def forward(self, W, A_prev, b):

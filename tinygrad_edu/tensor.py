@@ -56,9 +56,7 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 -- as no_grad
 def _user_frame() -> str:
     """file:line of the innermost caller outside this package: where the user made the op."""
     f = sys._getframe(1)
-    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)).startswith(
-        _PACKAGE_DIR
-    ):
+    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == _PACKAGE_DIR:
         f = f.f_back
     return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "<unknown>"
 
@@ -252,7 +250,9 @@ class Tensor:
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
             if gp is g and p._fn is None and not create_graph:
-                gp = gp.copy()  # passed through (add): a leaf's .grad must not share this node's array
+                gp = (
+                    gp.copy()
+                )  # passed through (add): a leaf's .grad must not share this node's array
             p._pending = gp if p._pending is None else p._pending + gp
         if not retain_graph:
             self._freed = True
@@ -350,7 +350,10 @@ class Tensor:
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0] or ()
-        return apply(ops.Transpose(tuple(int(a) for a in axes) or None), self)
+        n = max(self.ndim, 1)  # negative axes count from the end, as in numpy
+        return apply(
+            ops.Transpose(tuple(int(a) % n if -n <= a < 0 else int(a) for a in axes) or None), self
+        )
 
     @property
     def T(self) -> Tensor:
@@ -360,6 +363,7 @@ class Tensor:
         return apply(ops.BroadcastTo(tuple(shape)), self)
 
     def __getitem__(self, index: Any) -> Tensor:
+        """Z = A[index] for basic slices and integer arrays; a mask must be a numpy bool array."""
         return apply(ops.GetItem(_plain_index(index)), self)
 
     def scatter_add(self, index: Any, shape: tuple[int, ...]) -> Tensor:
@@ -422,7 +426,12 @@ def _plain_index(index: Any) -> Any:
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
     if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+        if np.any(index.data != np.round(index.data)):
+            raise IndexError(
+                "getitem: an index Tensor must hold whole numbers; for a boolean mask index "
+                "with a numpy bool array (a Tensor stores bools as 0.0 and 1.0)"
+            )
+        return index.data.astype(np.intp)
     return index
 
 
