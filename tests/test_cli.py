@@ -47,10 +47,14 @@ def links_of(page: Path) -> Links:
     return parser
 
 
+CATS = datasets.find_catvnoncat()  # with them, the quick demo also runs the cat models
+
+
 @pytest.fixture(scope="module")
 def quick_demo(tmp_path_factory, monkeypatch_module):
     out = tmp_path_factory.mktemp("demo") / "out"
-    status, stdout, stderr = run(["demo", "--quick", "--no-progress", "--out", str(out)])
+    cats = ["--data", str(CATS)] if CATS else []
+    status, stdout, stderr = run(["demo", "--quick", "--no-progress", "--out", str(out), *cats])
     assert status == 0, stderr
     return out, stdout
 
@@ -81,6 +85,8 @@ def test_demo_report_links_only_to_files_it_wrote(quick_demo):
     assert drawn <= {unquote(t) for t in local}
     assert {"week2_graph.svg", "flower_deep_graph.svg", "flower_deep_layers.svg"} <= drawn
     assert {f"flower_hidden_{n}.png" for n in (1, 2, 3, 4, 5, 20, 50)} <= drawn
+    cat_pictures = {"cat_week2.png", "cat_week4.png", "cat_mislabeled.png"}
+    assert cat_pictures <= drawn if CATS else not cat_pictures & drawn
 
 
 def test_demo_pictures_are_what_they_claim(quick_demo):
@@ -125,7 +131,20 @@ def test_demo_prints_checks_and_summary(quick_demo):
     assert 0.6 < cost < 0.7
     assert rows["4 tanh units"][0] == 300 and rows["sweep: n_h = 50"][0] == 200
     assert rows["4 tanh units"][2] > 80 and rows["deep tanh [2, 10, 5, 1]"][2] > 80
-    assert "Not run: pass --data DIR" in stdout and "Report: " in stdout
+    assert "Report: " in stdout
+    if not CATS:
+        assert "Not run: pass --data DIR" in stdout
+        return
+    cats = re.findall(
+        rf"^(week .+?)\s+cat\s+(\d+)\s+{NUMBER}\s+({NUMBER}) %\s+({NUMBER}) %", stdout, re.M
+    )
+    assert [(name, int(n)) for name, n, *_ in cats] == [
+        ("week 2 logistic regression", 20),
+        ("week 4 L-layer", 10),
+    ]  # --full adds the two-layer
+    for *_, train, test in cats:  # fractions of 209 training and 50 test pictures
+        assert abs(float(train) / 100 * 209 - round(float(train) / 100 * 209)) < 0.01
+        assert float(test) / 100 * 50 == pytest.approx(round(float(test) / 100 * 50))
 
 
 # ---------------------------------------------------------------- check
