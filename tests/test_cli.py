@@ -189,9 +189,10 @@ def test_graph_writes_svg_dot_and_steps(tmp_path):
         assert name in text, name
     assert (tmp_path / "steps" / "step_000.svg").is_file()
 
-    status, _, _ = run(["graph", "--collapse", "layers", "--out", str(tmp_path / "g.dot")])
+    argv = ["graph", "--collapse", "layers", "--rankdir", "TB", "--out", str(tmp_path / "g.dot")]
+    status, _, _ = run(argv)
     dot = (tmp_path / "g.dot").read_text(encoding="utf-8")
-    assert status == 0 and dot.startswith("digraph") and "W[2]" in dot
+    assert status == 0 and dot.startswith("digraph") and "W[2]" in dot and "rankdir=TB" in dot
 
     status, _, _ = run(["graph", "--logistic", "--layers", "4,1", "--out", str(tmp_path / "w")])
     assert status == 2  # "w" has no .svg / .dot ending

@@ -377,9 +377,9 @@ def demo(args: argparse.Namespace) -> int:
     history.plot(out / "flower_deep_history.png")
     J = deep.cost(flower.train_x[:, ::100], flower.train_y[:, ::100])  # 4 points, 2 per class
     viz.backward_with_grads(J)
-    full = viz.render(J, out / "flower_deep_graph.svg")
+    full = viz.render(J, out / "flower_deep_graph.svg", rankdir="TB")  # top to bottom: it is long
     layers = viz.render(J, out / "flower_deep_layers.svg", collapse="layers")
-    deep_steps = viz.backward_steps(J, out / "flower_deep_steps")
+    deep_steps = viz.backward_steps(J, out / "flower_deep_steps", rankdir="TB")
     print(f"     graphs {full}, {layers}; step-through {deep_steps}")
     page.paragraph(
         f"A deeper net {dims} (tanh, W[l] = randn / √n[l-1], seed 2), learning rate 0.3 (at 1.2 "
@@ -500,12 +500,12 @@ def graph(args: argparse.Namespace) -> int:
     collapse = None if args.collapse == "none" else args.collapse
     if out.suffix.lower() == ".dot":
         out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(viz.to_dot(J, collapse=collapse).source, encoding="utf-8")
+        out.write_text(viz.to_dot(J, collapse=collapse, rankdir=args.rankdir).source, "utf-8")
     else:
-        out = viz.render(J, out, collapse=collapse)
+        out = viz.render(J, out, collapse=collapse, rankdir=args.rankdir)
     print(f"wrote {out} (m = {args.m} random examples, J = {float(J.data):.6f})")
     if args.steps:
-        index = viz.backward_steps(J, args.steps, collapse=collapse)
+        index = viz.backward_steps(J, args.steps, collapse=collapse, rankdir=args.rankdir)
         print(f"wrote {index} (backward, step by step)")
     return 0
 
@@ -622,6 +622,8 @@ def build_parser() -> argparse.ArgumentParser:
         default="none",
         help="layers: one box per layer (default none: every tensor)",
     )
+    p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
+                   help="left to right (default) or top to bottom (for deep nets)")  # fmt: skip
     p.add_argument("--out", default="graph.svg", help="file.svg or file.dot (default graph.svg)")
     p.add_argument("--steps", metavar="DIR", help="also write the backward step-through to DIR")
     p.set_defaults(run=graph)
