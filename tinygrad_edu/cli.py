@@ -570,7 +570,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="graphs, gradient checks, the flower (and cats) -> out/")
+    def command(name: str, summary: str, description: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=summary, description=description)
+
+    p = command(
+        "demo", "graphs, gradient checks, the flower (and cats) -> out/",
+        "Week 2's graph and its backward step by step, autodiff against the hand-derived "
+        "gradients, week 3's flower models; the cat models with --data DIR. Writes SVGs, PNGs "
+        "and index.html, a report that needs no network, into --out DIR (default out/).",
+    )  # fmt: skip
     p.add_argument("--out", default="out", metavar="DIR", help="where to write (default: out)")
     p.add_argument("--data", type=_directory, metavar="DIR",
                    help=f"add the cat models, with the pictures in DIR (or set "
@@ -608,7 +616,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(default_layers=_layer_sizes(layers))
         p.add_argument("--seed", type=int, default=1, help="for the weights and the data")
 
-    p = sub.add_parser("graph", help="draw a model's graph with values and gradients (SVG)")
+    p = command(
+        "graph",
+        "draw a model's graph with values and gradients (SVG)",
+        "A DeepNN (or logistic regression) on a few random examples, after backward.",
+    )
     model_flags(p, "2,4,1", m=4)
     p.add_argument(
         "--activation",
@@ -628,14 +640,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--steps", metavar="DIR", help="also write the backward step-through to DIR")
     p.set_defaults(run=graph)
 
-    p = sub.add_parser("check", help="autodiff against the course's hand-derived gradients")
+    p = command(
+        "check",
+        "autodiff against the course's hand-derived gradients",
+        "reference.compare per parameter; exit status 1 if any differ by 1e-10 or more.",
+    )
     model_flags(p, "2,4,3,1", m=10)
     p.add_argument(
         "--activation", choices=nn.ACTIVATIONS, help="one hidden activation (default: each of them)"
     )
     p.set_defaults(run=check)
 
-    p = sub.add_parser("train", help="train a DeepNN on a dataset and save it")
+    p = command(
+        "train",
+        "train a DeepNN on a dataset and save it",
+        "Batch gradient descent (or momentum, Adam); prints the final cost and accuracy.",
+    )
     p.add_argument("--data", type=_dataset, default="flower", metavar="NAME|DIR",
                    help=f"{', '.join(DATASETS)}, or the cat pictures' directory "
                    "(default flower)")  # fmt: skip
