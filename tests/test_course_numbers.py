@@ -58,12 +58,22 @@ def reference_logistic_costs(X, Y, lr, iterations):
     return costs
 
 
+def reference_deep_costs(X, Y, dims, init, lr, iterations):
+    """Week 4's loop on the reference's hand-derived forward, backward and update."""
+    params, costs = reference.initialize_parameters(dims, init=init, seed=1), []
+    for _ in range(iterations):
+        AL, caches = reference.L_model_forward(X, params)
+        costs.append(reference.compute_cost(AL, Y))
+        params = reference.update_parameters(params, reference.L_model_backward(AL, Y, caches), lr)
+    return costs
+
+
 # ---- week 2: logistic regression, zeros, lr 0.005 ----
 def test_week2_first_iterations(cat):
     h = train(nn.LogisticRegression(12288), cat, 0.005, 201)
     assert_printed(h.costs, dict(zip((0, 100, 200), WEEK2_COSTS[:3], strict=True)), digits=6)
-    ref = reference_logistic_costs(cat.train_x, cat.train_y, 0.005, 201)
-    np.testing.assert_allclose(h.costs, ref, rtol=1e-10)
+    ref = reference_logistic_costs(cat.train_x, cat.train_y, 0.005, 50)
+    np.testing.assert_allclose(h.costs[:50], ref, rtol=1e-10)
 
 
 @slow
@@ -84,8 +94,8 @@ def test_week2_full(cat):
 def test_week4_first_iterations(cat, dims, init, printed, digits):
     h = train(nn.DeepNN(dims, init=init, seed=1), cat, 0.0075, 201)
     assert_printed(h.costs, printed, digits)  # in full: equal to 1e-14 (the 16th digit differs)
-    _, ref_costs = reference.L_layer_model(cat.train_x, cat.train_y, dims, 0.0075, 101, init=init)
-    np.testing.assert_allclose(h.costs[0:101:100], ref_costs, rtol=1e-10)
+    ref_costs = reference_deep_costs(cat.train_x, cat.train_y, dims, init, 0.0075, 20)
+    np.testing.assert_allclose(h.costs[:20], ref_costs, rtol=1e-10)
 
 
 @slow
