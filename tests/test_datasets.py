@@ -213,3 +213,11 @@ def test_missing_h5py_says_how_to_install_it(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "h5py", None)  # makes `import h5py` raise ImportError
     with pytest.raises(ImportError, match=r'pip install "tinygrad-edu\[data\]"'):
         D.load_catvnoncat(tmp_path)
+
+
+def test_planar_flower_leaves_numpy_global_random_state_alone():
+    np.random.seed(123)
+    expected = np.random.rand(3)
+    np.random.seed(123)
+    D.planar_flower(40, seed=1)
+    np.testing.assert_array_equal(np.random.rand(3), expected)
