@@ -333,3 +333,30 @@ def test_notebook_falls_back_to_text_when_nothing_can_render(monkeypatch):
     monkeypatch.setattr(viz, "_warned", False)
     with pytest.warns(UserWarning, match="tinygrad-edu\\[render\\]"):
         assert viz._tensor_svg(Tensor([1.0])) is None  # None: IPython shows the text repr
+
+
+def test_importing_the_package_in_ipython_registers_the_svg_formatter():
+    """`import tinygrad_edu` inside IPython makes Tensors display as their graph."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(
+        """
+        import sys, types
+        registered = []
+        class Formatter:
+            def for_type(self, cls, fn):
+                registered.append((cls.__name__, fn.__name__))
+        shell = types.SimpleNamespace(
+            display_formatter=types.SimpleNamespace(formatters={"image/svg+xml": Formatter()})
+        )
+        fake = types.ModuleType("IPython")
+        fake.get_ipython = lambda: shell
+        sys.modules["IPython"] = fake
+        import tinygrad_edu
+        print(registered)
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[('Tensor', '_tensor_svg')]"
