@@ -156,8 +156,14 @@ def test_logistic_regression_forward_and_grads():
     np.testing.assert_allclose(model(X).data, A, rtol=1e-14)
     np.testing.assert_allclose(model["w"].grad, X @ (A - Y).T / 10, rtol=1e-12)
     np.testing.assert_allclose(model["b"].grad, [[np.mean(A - Y)]], rtol=1e-12)
-    names = {t.name for t in J.topological_order()}
-    assert {"w", "b", "Z", "A", "J"} <= names
+    # model.cost fuses sigmoid with the cross-entropy: J is computed from Z, and dZ = (A - Y)/m
+    assert J.op == "binary_cross_entropy_with_logits" and J.parents[0].name == "Z"
+    assert {t.name for t in J.topological_order()} == {"w", "w^T", "b", "Z", "J"}
+    # nn.cost(model(X), Y) walks through A, as the course's picture draws it, to the same numbers
+    J_course = nn.cost(model(X), Y)
+    assert J_course.op == "binary_cross_entropy" and J_course.parents[0].name == "A"
+    assert {"w", "b", "Z", "A", "J"} <= {t.name for t in J_course.topological_order()}
+    assert J_course.item() == pytest.approx(J.item(), rel=1e-14)
 
 
 def test_linear_is_W_A_prev_plus_b():
@@ -172,11 +178,13 @@ def test_linear_is_W_A_prev_plus_b():
 def test_graph_names_follow_the_course():
     X, Y = data()
     model = nn.DeepNN([5, 4, 3, 1], seed=0)
-    J = model.cost(X, Y)
+    J = nn.cost(model(X), Y)  # the course's picture: ... Z[3] -> AL -> J
     names = [t.name for t in J.topological_order()]
     for name in ["W[1]", "b[1]", "Z[1]", "A[1]", "W[2]", "Z[2]", "A[2]", "W[3]", "Z[3]", "AL", "J"]:
         assert name in names
     assert names[-1] == "J" and "A[3]" not in names
+    fused = [t.name for t in model.cost(X, Y).topological_order()]  # Z[3] -> J, sigmoid fused
+    assert fused == [n for n in names if n != "AL"]
     Z1 = next(t for t in J.topological_order() if t.name == "Z[1]")
     assert Z1.parents[1].name == "X"  # numpy X wrapped as Tensor(X, name="X")
 

@@ -375,7 +375,8 @@ def demo(args: argparse.Namespace) -> int:
                                  out / "flower_deep.png",
                                  title=f"{dims}: {_percent(row.train)}")  # fmt: skip
     history.plot(out / "flower_deep_history.png")
-    J = deep.cost(flower.train_x[:, ::100], flower.train_y[:, ::100])  # 4 points, 2 per class
+    # the course's picture, through AL = sigmoid(Z[L]): 4 points, 2 per class
+    J = nn.cost(deep(flower.train_x[:, ::100]), flower.train_y[:, ::100])
     viz.backward_with_grads(J)
     full = viz.render(J, out / "flower_deep_graph.svg", rankdir="TB")  # top to bottom: it is long
     layers = viz.render(J, out / "flower_deep_layers.svg", collapse="layers")
@@ -496,7 +497,7 @@ def graph(args: argparse.Namespace) -> int:
         J = viz.logistic_regression_graph(X, Y, w=w)
     else:
         model = nn.DeepNN(layers, args.activation, init=args.init, seed=args.seed)
-        J = viz.backward_with_grads(model.cost(X, Y))
+        J = viz.backward_with_grads(nn.cost(model(X), Y))  # through AL, as the course draws it
     collapse = None if args.collapse == "none" else args.collapse
     if out.suffix.lower() == ".dot":
         out.parent.mkdir(parents=True, exist_ok=True)

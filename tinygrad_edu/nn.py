@@ -92,10 +92,19 @@ class Module:
         self._params[key] = p
         return p
 
+    output_activation = "sigmoid"
+
     def __call__(self, X: Any) -> Tensor:
         return self.forward(self._input(X))
 
     def forward(self, X: Tensor) -> Tensor:
+        """AL = g[L](Z[L]): the output activation of the logits."""
+        AL = activation(self.output_activation, self.logits(X))
+        AL.name = "AL"
+        return AL
+
+    def logits(self, X: Tensor) -> Tensor:
+        """Z[L], the output layer's Z before its activation."""
         raise NotImplementedError
 
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
@@ -200,8 +209,20 @@ class Module:
             return (self(X).data > 0.5).astype(np.int64)
 
     def cost(self, X: Any, Y: Any) -> Tensor:
-        """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)) for AL = model(X), named "J"."""
-        return cost(self(X), Y)
+        """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)) for AL = model(X), named "J".
+
+        With a sigmoid output, J is computed from Z[L] (binary_cross_entropy_with_logits), as the
+        course fuses sigmoid with the cross-entropy: the same J, and backward gives dZ[L] =
+        (1/m)(AL - Y) in one step. nn.cost(model(X), Y) walks through AL instead, for pictures.
+        """
+        X = self._input(X)
+        if self.output_activation != "sigmoid":
+            return cost(self.forward(X), Y)
+        ZL = self.logits(X)
+        _labels(Y, ZL.shape[1], "cost")
+        J = F.binary_cross_entropy_with_logits(ZL, Y)
+        J.name = "J"
+        return J
 
 
 # ---------------------------------------------------------------- the models
@@ -255,13 +276,17 @@ class LogisticRegression(Module):
         self.w = self._register("w", Tensor(w.astype(self.dtype), True, "w"))
         self.b = self._register("b", Tensor(np.zeros((1, 1), self.dtype), True, "b"))
 
-    def forward(self, X: Tensor) -> Tensor:
-        """Z = w^T X + b;  A = sigmoid(Z)"""
+    def logits(self, X: Tensor) -> Tensor:
+        """Z = w^T X + b"""
         wT = self.w.T
         wT.name = "w^T"
         Z = F.linear(wT, X, self.b)
         Z.name = "Z"
-        A = Z.sigmoid()
+        return Z
+
+    def forward(self, X: Tensor) -> Tensor:
+        """A = sigmoid(Z)"""
+        A = self.logits(X).sigmoid()
         A.name = "A"
         return A
 
@@ -301,14 +326,13 @@ class DeepNN(Module):
             self._register(f"b{l}", layer.b)
             self.layers.append(layer)
 
-    def forward(self, X: Tensor) -> Tensor:
-        """Z[l] = W[l] A[l-1] + b[l];  A[l] = g[l](Z[l]), from A[0] = X to AL = A[L]"""
+    def logits(self, X: Tensor) -> Tensor:
+        """Z[l] = W[l] A[l-1] + b[l];  A[l] = g(Z[l]) for l < L, from A[0] = X to Z[L]"""
         A = X
-        for l, layer in enumerate(self.layers, start=1):
-            g = self.output_activation if l == self.L else self.hidden_activation
-            A = activation(g, layer.forward(A))  # A[l-1] fits W[l] by construction
-            A.name = "AL" if l == self.L else f"A[{l}]"
-        return A
+        for l, layer in enumerate(self.layers[:-1], start=1):
+            A = activation(self.hidden_activation, layer.forward(A))  # A[l-1] fits W[l]
+            A.name = f"A[{l}]"
+        return self.layers[-1].forward(A)
 
     def __repr__(self) -> str:
         return (
@@ -328,8 +352,8 @@ def _labels(Y: Any, m: int, where: str) -> np.ndarray:
         raise ValueError(
             f"{where}: Y has shape {Yd.shape} but the predictions have shape {(1, m)}{hint}"
         )
-    bad = Yd[(Yd != 0) & (Yd != 1)]
-    if bad.size:
+    if not ((Yd == 0) | (Yd == 1)).all():
+        bad = Yd[(Yd != 0) & (Yd != 1)]
         raise ValueError(
             f"{where}: Y must hold labels 0 and 1, but it also holds {np.unique(bad)[:5].tolist()}"
         )
@@ -337,7 +361,11 @@ def _labels(Y: Any, m: int, where: str) -> np.ndarray:
 
 
 def cost(AL: Tensor, Y: Any) -> Tensor:
-    """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), named "J"; Y is (1, m) of 0s and 1s."""
+    """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), named "J"; Y is (1, m) of 0s and 1s.
+
+    The course's composition: backward goes J -> AL -> Z[L], as its diagrams draw it.
+    model.cost(X, Y) gives the same J from Z[L] in one fused step (faster, for training).
+    """
     if AL.ndim != 2 or AL.shape[0] != 1:
         raise ValueError(
             f"cost: AL has shape {AL.shape}; it must be (1, m), one probability per example"
@@ -382,7 +410,7 @@ def fit(
     optimizer: Any = None, print_every: int | None = 100, progress: bool = True,
     X_val: Any = None, Y_val: Any = None,
 ) -> History:  # fmt: skip
-    """Batch gradient descent: each iteration AL = model(X), J = cost(AL, Y), J.backward(), step.
+    """Batch gradient descent: each iteration J = model.cost(X, Y), J.backward(), then the step.
 
     optimizer defaults to optim.GradientDescent(model.parameters(), learning_rate), which is the
     course's W = W - learning_rate * dW (learning_rate is unused when an optimizer is given).
@@ -403,8 +431,7 @@ def fit(
     with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
         for i in bar:
             optimizer.zero_grad()
-            AL = model(X)
-            J = cost(AL, Y)
+            J = model.cost(X, Y)
             J.backward()
             c = float(J.data)
             history.costs.append(c)
@@ -412,7 +439,7 @@ def fit(
             if print_every and (i % print_every == 0 or i == num_iterations - 1):
                 # accuracies of the parameters that gave this cost, before the step
                 history.checkpoints.append(i)
-                history.train_accuracies.append(float(np.mean((AL.data > 0.5) == Y)))
+                history.train_accuracies.append(accuracy(model, X, Y))
                 if X_val is not None:
                     history.val_accuracies.append(accuracy(model, X_val, Y_val))
                 bar.write(f"Cost after iteration {i}: {c}", file=sys.stdout)

@@ -64,7 +64,8 @@ def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     axes = tuple(range(lead)) + tuple(
         i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
     )
-    return g.sum(axis=axes, keepdims=True).reshape(shape)
+    summed = g.sum(axis=axes, keepdims=True)
+    return summed.reshape(shape) if lead else summed  # no reshape, no view: a fresh array
 
 
 def broadcast_shape(op: str, *shapes: tuple[int, ...]) -> tuple[int, ...]:
@@ -257,10 +258,10 @@ class Sigmoid(Op):
     name = "sigmoid"
 
     def forward(self, Z):
-        # The course's formula, bit for bit. Below Z = -709 exp(-Z) overflows to inf and A is
-        # 1/inf = 0, the correctly rounded answer, so numpy's overflow warning is noise here.
-        with np.errstate(over="ignore"):
-            return 1 / (1 + np.exp(-Z))
+        # The course's 1/(1+e^-Z) for Z >= 0; e^Z/(1+e^Z) below, the same value, where e^-Z
+        # would overflow: exp never overflows, and A stays exact down to the smallest float.
+        E = np.exp(-np.abs(Z))
+        return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
 
     def backward(self, dA, A, Z):
         return (dA * A * (1 - A),)
@@ -571,7 +572,7 @@ class BinaryCrossEntropy(Op):
 
     def forward(self, A, Y):
         logA, log1mA = np.log(np.maximum(A, LOG_FLOOR)), np.log(np.maximum(1 - A, LOG_FLOOR))
-        return (-1 / A.size) * np.sum(Y * logA + (1 - Y) * log1mA)
+        return (-1 / A.size) * (Y * logA + (1 - Y) * log1mA).sum()
 
     def backward(self, dJ, J, A, Y):
         m = _raw(A).size
@@ -597,7 +598,7 @@ class BinaryCrossEntropyWithLogits(Op):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")
 
     def forward(self, Z, Y):
-        return np.mean(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z))))
+        return (np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))).sum() / Z.size
 
     def backward(self, dJ, J, Z, Y):
         m = _raw(Z).size

@@ -35,10 +35,10 @@ LEAKY_SLOPE = 0.01
 
 def sigmoid(Z: np.ndarray) -> np.ndarray:
     """A = 1 / (1 + exp(-Z))"""
-    # The course's formula; below Z = -709, exp(-Z) overflows to inf and A is 0, the right
-    # answer, so the overflow warning is silenced. Bit for bit what the engine's Sigmoid computes.
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-Z))
+    # The course's formula for Z >= 0; exp(Z) / (1 + exp(Z)) below, where exp(-Z) would overflow.
+    # Bit for bit what the engine's Sigmoid computes.
+    E = np.exp(-np.abs(Z))
+    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
