@@ -261,7 +261,7 @@ class Sigmoid(Op):
         # The course's 1/(1+e^-Z) for Z >= 0; e^Z/(1+e^Z) below, the same value, where e^-Z
         # would overflow: exp never overflows, and A stays exact down to the smallest float.
         E = np.exp(-np.abs(Z))
-        return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+        return np.where(Z >= 0, 1.0, E) / (1 + E)
 
     def backward(self, dA, A, Z):
         return (dA * A * (1 - A),)

@@ -38,7 +38,7 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     # The course's formula for Z >= 0; exp(Z) / (1 + exp(Z)) below, where exp(-Z) would overflow.
     # Bit for bit what the engine's Sigmoid computes.
     E = np.exp(-np.abs(Z))
-    return np.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    return np.where(Z >= 0, 1.0, E) / (1 + E)
 
 
 def relu(Z: np.ndarray) -> np.ndarray:
