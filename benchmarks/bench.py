@@ -6,8 +6,8 @@ Each workload runs forward, cost, backward and update. The implementations run i
 process, in interleaved rounds; the table shows the median of the per-round time ratios to the
 hand-written step (with min and max), and the peak memory of one step (tracemalloc sees numpy's
 buffers) as a ratio to the hand-written step's. PyTorch eager is timed too when it is installed
-(it is never a dependency). A scaling check times backward over chains and wide sums of
-10^3, 10^4 and 10^5 nodes and prints the cost per node.
+(it is never a dependency; it runs on one thread, see torch_step). A scaling check times
+backward over chains and wide sums of 10^3, 10^4 and 10^5 nodes and prints the cost per node.
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def torch_step(w: Workload, X: np.ndarray, Y: np.ndarray) -> Step | None:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(os.cpu_count() or 1)
+    # One thread: torch's OpenMP pool spin-waits between ops and would slow numpy's BLAS threads
+    # in the interleaved rounds, skewing the tinygrad_edu/hand ratio this benchmark is for.
+    torch.set_num_threads(1)
     dims = [X.shape[0], *w.layer_dims[1:]]
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
     rng = np.random.default_rng(1)
