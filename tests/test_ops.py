@@ -390,3 +390,14 @@ def test_pow_zero_has_zero_gradient_everywhere():
     np.testing.assert_array_equal(y.data, [1.0, 1.0, 1.0])
     y.sum().backward()
     np.testing.assert_array_equal(x.grad, [0.0, 0.0, 0.0])
+
+
+@pytest.mark.parametrize("create_graph", [False, True])
+def test_bce_label_gradient_at_saturated_A_uses_the_floored_logs(create_graph):
+    A = Tensor([[1.0, 0.0, 0.3]], requires_grad=True)
+    Y = Tensor([[0.0, 1.0, 1.0]], requires_grad=True)
+    F.binary_cross_entropy(A, Y).backward(create_graph=create_graph)
+    dY = Y.grad.data if create_graph else Y.grad
+    # dY = (1/m) (log(1 - A) - log(A)) with each log floored at -100, as in the cost
+    expected = np.array([[-100.0 - 0.0, 0.0 + 100.0, np.log(0.7) - np.log(0.3)]]) / 3
+    np.testing.assert_allclose(dY, expected, rtol=1e-12)

@@ -577,9 +577,8 @@ class BinaryCrossEntropy(Op):
     def backward(self, dJ, J, A, Y):
         m = _raw(A).size
         dA = dJ * (A - Y) / (m * _clamp_min(A * (1 - A), EPS)) if self.needs[0] else None
-        if self.needs[1]:
-            with np.errstate(divide="ignore"):  # as in forward: log(0) = -inf, clamped to -100
-                dY = dJ * (_clamp_min(_log(1 - A), -100) - _clamp_min(_log(A), -100)) / m
+        if self.needs[1]:  # dY = (1/m) (log(1 - A) - log(A)), the logs floored as in forward
+            dY = dJ * (_log(_clamp_min(1 - A, LOG_FLOOR)) - _log(_clamp_min(A, LOG_FLOOR))) / m
         else:
             dY = None
         return dA, dY
