@@ -299,3 +299,12 @@ def test_float32_model_computes_in_float32():
                      print_every=None, progress=False)  # fmt: skip
     assert all(p.dtype == np.float32 for p in m32.parameters())
     assert history.costs[0] == pytest.approx(J64.item(), rel=1e-6)
+
+
+def test_cost_needs_one_output_unit_on_both_paths():
+    model = nn.DeepNN([2, 3], seed=0)
+    X, Y = np.ones((2, 4)), np.array([[0.0, 1.0, 1.0, 0.0]])
+    with pytest.raises(ValueError, match=r"Z\[L\] has shape \(3, 4\).*\(1, m\)"):
+        model.cost(X, Y)
+    with pytest.raises(ValueError, match=r"AL has shape \(3, 4\).*\(1, m\)"):
+        nn.cost(model(X), Y)

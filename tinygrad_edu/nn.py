@@ -219,6 +219,7 @@ class Module:
         if self.output_activation != "sigmoid":
             return cost(self.forward(X), Y)
         ZL = self.logits(X)
+        _check_output("Z[L]", ZL)
         _labels(Y, ZL.shape[1], "cost")
         J = F.binary_cross_entropy_with_logits(ZL, Y)
         J.name = "J"
@@ -360,16 +361,21 @@ def _labels(Y: Any, m: int, where: str) -> np.ndarray:
     return Yd
 
 
+def _check_output(what: str, out: Tensor) -> None:
+    if out.ndim != 2 or out.shape[0] != 1:
+        raise ValueError(
+            f"cost: {what} has shape {out.shape}; it must be (1, m), one output per example "
+            "(the cost is for one output unit: layer_dims ending in 1)"
+        )
+
+
 def cost(AL: Tensor, Y: Any) -> Tensor:
     """J = -(1/m) sum(Y log AL + (1 - Y) log(1 - AL)), named "J"; Y is (1, m) of 0s and 1s.
 
     The course's composition: backward goes J -> AL -> Z[L], as its diagrams draw it.
     model.cost(X, Y) gives the same J from Z[L] in one fused step (faster, for training).
     """
-    if AL.ndim != 2 or AL.shape[0] != 1:
-        raise ValueError(
-            f"cost: AL has shape {AL.shape}; it must be (1, m), one probability per example"
-        )
+    _check_output("AL", AL)
     _labels(Y, AL.shape[1], "cost")
     J = F.binary_cross_entropy(AL, Y)
     J.name = "J"
