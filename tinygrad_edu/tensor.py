@@ -245,8 +245,8 @@ class Tensor:
             if gp is None or not p.requires_grad:
                 continue
             if i in self.broadcast:
-                gp = ops.unbroadcast(gp, p.shape)
-            assert gp.shape == p.shape, f"{fn.name} VJP: gradient {gp.shape} for input {p.shape}"
+                gp = ops.unbroadcast(gp, p.data.shape)
+            assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for input {p.data.shape}"
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
             if gp is g and p._fn is None and not create_graph:
@@ -373,25 +373,26 @@ class Tensor:
 
 def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
-    fn.check(*[p.data.shape for p in parents])
+    xs = [p.data for p in parents]
+    fn.check(*[x.shape for x in xs])
     out = Tensor.__new__(Tensor)
     if _Mode.anomaly:
         out._where = _user_frame()
         with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
-            out.data = np.asarray(fn.forward(*[p.data for p in parents]))
+            out.data = np.asarray(fn.forward(*xs))
         _check_finite(out.data, fn.name, out._where)
     else:
         out._where = None
-        out.data = np.asarray(fn.forward(*[p.data for p in parents]))
+        out.data = np.asarray(fn.forward(*xs))
     out.grad = out.name = out._pending = None
     out._retains_grad = out._freed = False
     if _Mode.grad_enabled:
         fn.needs = needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = True in needs
         out.parents, out._fn = parents, fn
-        spread = range(len(parents)) if fn.elementwise else fn.broadcast_inputs
+        spread = range(len(xs)) if fn.elementwise else fn.broadcast_inputs
         shape = out.data.shape
-        out.broadcast = {i: parents[i].shape for i in spread if parents[i].shape != shape}
+        out.broadcast = {i: xs[i].shape for i in spread if xs[i].shape != shape} if spread else {}
     else:
         out.requires_grad, out.parents, out._fn, out.broadcast = False, (), None, {}
     return out
