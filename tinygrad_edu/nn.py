@@ -216,11 +216,15 @@ class Module:
         (1/m)(AL - Y) in one step. nn.cost(model(X), Y) walks through AL instead, for pictures.
         """
         X = self._input(X)
+        _labels(Y, X.shape[1], "cost")
+        return self._cost(X, Y)
+
+    def _cost(self, X: Tensor, Y: Any) -> Tensor:
+        """cost() for an X and Y checked already: fit checks them once, not at every iteration."""
         if self.output_activation != "sigmoid":
             return cost(self.forward(X), Y)
         ZL = self.logits(X)
         _check_output("Z[L]", ZL)
-        _labels(Y, ZL.shape[1], "cost")
         J = F.binary_cross_entropy_with_logits(ZL, Y)
         J.name = "J"
         return J
@@ -437,7 +441,7 @@ def fit(
     with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
         for i in bar:
             optimizer.zero_grad()
-            J = model.cost(X, Y)
+            J = model._cost(X, Y)  # X and Y were checked above, once
             J.backward()
             c = float(J.data)
             history.costs.append(c)
