@@ -249,10 +249,9 @@ class Tensor:
             assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for input {p.data.shape}"
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
+            # passed through unchanged (add): a leaf's .grad must not share this node's array
             if gp is g and p._fn is None and not create_graph:
-                gp = (
-                    gp.copy()
-                )  # passed through (add): a leaf's .grad must not share this node's array
+                gp = gp.copy()
             p._pending = gp if p._pending is None else p._pending + gp
         if not retain_graph:
             self._freed = True
