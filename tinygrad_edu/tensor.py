@@ -1,8 +1,8 @@
 """Tensor: a numpy array that remembers how it was made.
 
-`apply()` is the one place that records a node (its op, its parents, where broadcasting
-happened); `Tensor.backward()` is the one place that walks the graph, in reverse topological
-order, and accumulates gradients. Everything else is sugar over the primitives in ops.py.
+`apply()` is the one place that records a node (its op and its parents); `Tensor.backward()`
+is the one place that walks the graph, in reverse topological order, and accumulates gradients.
+Everything else is sugar over the primitives in ops.py.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Tensor:
     """A numpy array in a graph: data, grad, requires_grad, and the op and parents that made it."""
 
     __slots__ = (
-        "data", "grad", "requires_grad", "name", "parents", "broadcast",
+        "data", "grad", "requires_grad", "name", "parents",
         "_fn", "_pending", "_retains_grad", "_freed", "_where", "__weakref__",
     )  # fmt: skip
     # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
@@ -90,8 +90,6 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.parents: tuple[Tensor, ...] = ()
-        # input index -> its shape, for inputs whose gradient backward sums back (broadcast)
-        self.broadcast: dict[int, tuple[int, ...]] = {}
         self._fn: Op | None = None
         self._pending: Any = None
         self._retains_grad = False
@@ -123,6 +121,15 @@ class Tensor:
     @property
     def is_leaf(self) -> bool:
         return self._fn is None
+
+    @property
+    def broadcast(self) -> dict[int, tuple[int, ...]]:
+        """Input index -> its shape, for the inputs the op broadcast: backward sums them back."""
+        if self._fn is None:
+            return {}
+        spread = range(len(self.parents)) if self._fn.elementwise else self._fn.broadcast_inputs
+        shapes = [p.shape for p in self.parents]
+        return {i: shapes[i] for i in spread if shapes[i] != self.shape}
 
     def __len__(self) -> int:
         return len(self.data)
@@ -241,12 +248,12 @@ class Tensor:
             )
         inputs = self.parents if create_graph else [p.data for p in self.parents]
         grads = fn.backward(g, self if create_graph else self.data, *inputs)
-        for i, (p, gp) in enumerate(zip(self.parents, grads, strict=True)):
+        for p, gp in zip(self.parents, grads, strict=True):
             if gp is None or not p.requires_grad:
                 continue
-            if i in self.broadcast:
+            if gp.shape != p.data.shape:  # the forward broadcast p: sum its gradient back
                 gp = ops.unbroadcast(gp, p.data.shape)
-            assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for input {p.data.shape}"
+                assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for {p.data.shape}"
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
             # passed through unchanged (add): a leaf's .grad must not share this node's array
@@ -356,7 +363,7 @@ class Tensor:
 
     @property
     def T(self) -> Tensor:
-        return self.transpose()
+        return apply(ops.Transpose(None), self)
 
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
         return apply(ops.BroadcastTo(tuple(shape)), self)
@@ -389,11 +396,8 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
         fn.needs = needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = True in needs
         out.parents, out._fn = parents, fn
-        spread = range(len(xs)) if fn.elementwise else fn.broadcast_inputs
-        shape = out.data.shape
-        out.broadcast = {i: xs[i].shape for i in spread if xs[i].shape != shape} if spread else {}
     else:
-        out.requires_grad, out.parents, out._fn, out.broadcast = False, (), None, {}
+        out.requires_grad, out.parents, out._fn = False, (), None
     return out
 
 
