@@ -258,10 +258,9 @@ class Sigmoid(Op):
     name = "sigmoid"
 
     def forward(self, Z):
-        # The course's 1/(1+e^-Z) for Z >= 0; e^Z/(1+e^Z) below, the same value, where e^-Z
-        # would overflow: exp never overflows, and A stays exact down to the smallest float.
-        E = np.exp(-np.abs(Z))
-        return np.where(Z >= 0, 1.0, E) / (1 + E)
+        # e^min(Z,0) / (1 + e^-|Z|): the course's 1/(1+e^-Z) for Z >= 0, and e^Z/(1+e^Z), the
+        # same value, below, where e^-Z would overflow. A stays exact down to the smallest float.
+        return np.exp(np.minimum(Z, 0.0)) / (1.0 + np.exp(-np.abs(Z)))
 
     def backward(self, dA, A, Z):
         return (dA * A * (1 - A),)
