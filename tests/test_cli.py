@@ -198,7 +198,7 @@ def test_graph_writes_svg_dot_and_steps(tmp_path):
     assert status == 2  # "w" has no .svg / .dot ending
     status, _, _ = run(["graph", "--logistic", "--layers", "4,1",
                         "--out", str(tmp_path / "w.svg")])  # fmt: skip
-    assert status == 0 and "wᵀ" in (tmp_path / "w.svg").read_text(encoding="utf-8")
+    assert status == 0 and "Wᵀ·A + b" in (tmp_path / "w.svg").read_text(encoding="utf-8")
 
 
 # ---------------------------------------------------------------- train

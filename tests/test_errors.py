@@ -61,6 +61,10 @@ def test_linear_names_itself_and_each_shape():
         F.linear(ones(2, 3), ones(4, 5), ones(2, 1))
     with raises_naming(ValueError, "linear:", "b has shape (3, 1)", "(2, 5)", "(n[l], 1)"):
         F.linear(ones(2, 3), ones(3, 5), ones(3, 1))
+    with raises_naming(ValueError, "linear:", "W.T (3, 1)", "A_prev (4, 5)", "w (n_x, 1)"):
+        F.linear(ones(1, 3), ones(4, 5), ones(1, 1), transpose_W=True)
+    with raises_naming(ValueError, "linear:", "(2, 1)", "Z = W.T A_prev is (1, 5)", "(1, 1)"):
+        F.linear(ones(4, 1), ones(4, 5), ones(2, 1), transpose_W=True)
     with raises_naming(ValueError, "linear:", "(3,)", "2-D"):
         F.linear(ones(2, 3), ones(3), ones(2, 1))
     # a (m,) bias broadcasts when n[l] == m, but it is not the course's b: refused, not summed

@@ -97,6 +97,21 @@ def test_linear():
     assert out.op == "linear" and out.broadcast == {2: (3, 1)}
 
 
+def test_linear_transpose_W_is_week_2s_w_T_X_plus_b():
+    w, X, b = (rng(10).standard_normal(s) for s in [(4, 1), (4, 5), (1, 1)])
+    Z = check_op(
+        lambda w, X, b: F.linear(w, X, b, transpose_W=True),
+        lambda w, X, b: w.T @ X + b,
+        lambda dZ, w, X, b: (X @ dZ.T, w @ dZ, dZ.sum(axis=1, keepdims=True)),
+        w,
+        X,
+        b,
+    )
+    assert Z.op == "linear" and Z.shape == (1, 5) and Z.broadcast == {2: (1, 1)}
+    dw = Z.parents[0].grad  # computed as X dZ^T in w's (4, 1) layout: its own array, no copy
+    assert dw.shape == (4, 1) and dw.base is None
+
+
 def test_linear_with_data_x_needs_no_dA():
     W, X, b = (rng(9).standard_normal(s) for s in [(3, 4), (4, 5), (3, 1)])
     check_op(

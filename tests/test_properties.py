@@ -214,6 +214,15 @@ def test_matmul_and_linear(n, k, m, seed):
         b,
         seed=seed,
     )
+    check_op(  # week 2's form: Z = W^T A + b with W (k, n)
+        lambda Wt, A, b: F.linear(Wt, A, b, transpose_W=True),
+        lambda Wt, A, b: Wt.T @ A + b,
+        lambda dZ, Wt, A, b: (A @ dZ.T, Wt @ dZ, dZ.sum(axis=1, keepdims=True)),
+        W.T.copy(),
+        A,
+        b,
+        seed=seed,
+    )
     v = rng.standard_normal(k)
     check_op(
         lambda W, v: W @ v, np.matmul, lambda dZ, W, v: (np.outer(dZ, v), W.T @ dZ), W, v, seed=seed

@@ -165,6 +165,29 @@ def test_hessian_vector_product_of_an_mlp_matches_autograd(activation, cost):
     np.testing.assert_allclose(got, expected, rtol=1e-8, atol=1e-12)
 
 
+@pytest.mark.parametrize("cost", ["logits", "bce"])
+def test_hessian_vector_product_of_week_2s_w_T_X_plus_b_matches_autograd(cost):
+    rng = np.random.default_rng(len(cost))
+    w, b, vw, vb = (rng.standard_normal(s) for s in [(3, 1), (1, 1), (3, 1), (1, 1)])
+    X = rng.standard_normal((3, 6))
+    Y = (rng.uniform(size=(1, 6)) > 0.5) * 1.0
+
+    tw, tb = Tensor(w, requires_grad=True), Tensor(b, requires_grad=True)
+    TG.cost[cost](F.linear(tw, X, tb, transpose_W=True), Y).backward(create_graph=True)
+    gw, gb = tw.grad, tb.grad
+    tw.grad = tb.grad = None
+    ((gw * vw).sum() + (gb * vb).sum()).backward()
+
+    def flat_cost(theta):
+        return AG.cost[cost](anp.dot(anp.reshape(theta[:3], (3, 1)).T, X) + theta[3], Y)
+
+    expected = hessian_vector_product(flat_cost)(
+        np.r_[w.ravel(), b.ravel()], np.r_[vw.ravel(), vb.ravel()]
+    )
+    got = np.r_[tw.grad.ravel(), tb.grad.ravel()]
+    np.testing.assert_allclose(got, expected, rtol=1e-8, atol=1e-12)
+
+
 def test_gradients_of_gradients_are_tensors_in_a_graph():
     x = Tensor([0.5, -1.0], requires_grad=True)
     (x.tanh() * x).sum().backward(create_graph=True)

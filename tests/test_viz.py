@@ -82,8 +82,11 @@ def test_logistic_regression_values_and_grads_in_course_notation(lr):
     J_expected = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
     assert f"J = {J_expected:.4g}" in _node_label(src, "J")
     assert "data · (3, 4) · float64" in _node_label(src, "X")
-    # z = wᵀx + b: w.T is a node of its own
-    assert "transpose · (1, 3) · float64" in _node_label(src, "wᵀ")
+    # z = wᵀx + b is one node, as the course draws it, with w, X and b feeding it
+    assert "linear · (1, 4) · float64" in _node_label(src, "Z")
+    assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in src
+    rule = viz.local_rule(J.parents[0].parents[0])
+    assert rule.startswith("dw = X dZᵀ;   db = Σ dZ over the columns")
 
 
 def test_broadcast_edge_is_dashed_and_says_db_is_a_sum(lr):
@@ -98,7 +101,7 @@ def test_step_numbers_follow_the_backward_walk(lr):
     src = viz.to_dot(J, steps=True).source
     walk = list(reversed(J.topological_order()))
     for k, node in enumerate(walk):
-        name = node.name or "wᵀ"
+        name = node.name
         assert f"|backward step {k}\\l" in _node_label(src, name)
     assert "backward step" not in _node_label(src, "X")  # data gets no gradient
 
@@ -234,7 +237,7 @@ def test_replay_matches_the_engines_gradients(lr):
 
 def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
     X, Y, J = lr
-    w = J.parents[0].parents[0].parents[0].parents[0]
+    w = J.parents[0].parents[0].parents[0]  # J <- A <- Z <- w
     assert w.name == "w"
     before = w.grad.copy()
     index = viz.backward_steps(J, tmp_path / "steps", backend="wasm")
@@ -245,7 +248,7 @@ def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
     page = index.read_text(encoding="utf-8")
     steps = json.loads(re.search(r"const STEPS = (.*);", page).group(1))
     walk = list(reversed(J.topological_order()))
-    assert [s["node"] for s in steps] == [n.name or "wᵀ" for n in walk]
+    assert [s["node"] for s in steps] == [n.name for n in walk]
     assert steps[1]["rule"] == "dZ = dA ⊙ A(1 − A)"
     assert "ArrowLeft" in page and "ArrowRight" in page and "Prev" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched from a network
@@ -257,7 +260,7 @@ def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
         return sorted(t.split(" = ")[0] for t in _svg_texts(svg) if value.match(t))
 
     assert grads_shown(0) == ["dJ"]
-    expected = sorted("d" + (node.name or "wᵀ") for node in walk)
+    expected = sorted("d" + node.name for node in walk)
     assert grads_shown(n - 1) == expected
     assert [len(grads_shown(k)) for k in range(n)] == list(range(1, n + 1))
 
@@ -318,7 +321,7 @@ def test_logistic_regression_collapses_to_one_layer_and_turns_with_rankdir(lr):
     assert set(_titles(src)) == {"layer 1", "X", "Y", "J"}
     assert "Z = wᵀ X + b\\lA = sigmoid(Z)\\l" in src
     assert '[label="{layer 1|' in src  # top to bottom: braces keep the fields stacked
-    assert "dw = [-0.6875 -0.25 0]ᵀ" in src  # w and its wᵀ live in the layer box
+    assert "dw = [-0.6875 -0.25 0]ᵀ" in src  # w lives in the layer box
 
 
 def test_unnamed_labels_take_their_role_in_the_op():

@@ -34,9 +34,13 @@ def leaky_relu(Z: Any, slope: float = 0.01) -> Tensor:
     return _t(Z).leaky_relu(slope)
 
 
-def linear(W: Any, A_prev: Any, b: Any) -> Tensor:
-    """Z = W @ A_prev + b;  dW = dZ A_prev^T,  db = sum(dZ, axis=1),  dA_prev = W^T dZ (one node)"""
-    return apply(ops.Linear(), _t(W), _t(A_prev), _t(b))
+def linear(W: Any, A_prev: Any, b: Any, transpose_W: bool = False) -> Tensor:
+    """Z = W @ A_prev + b;  dW = dZ A_prev^T,  db = sum(dZ, axis=1),  dA_prev = W^T dZ (one node).
+
+    transpose_W=True computes Z = W^T @ A_prev + b, week 2's z = w^T x + b with w (n_x, 1):
+    backward gives dW = A_prev dZ^T, in w's own shape, the course's dw = X dZ^T.
+    """
+    return apply(ops.Linear(transpose_W), _t(W), _t(A_prev), _t(b))
 
 
 def _labels(Y: Any, like: Tensor) -> Tensor:

@@ -282,10 +282,8 @@ class LogisticRegression(Module):
         self.b = self._register("b", Tensor(np.zeros((1, 1), self.dtype), True, "b"))
 
     def logits(self, X: Tensor) -> Tensor:
-        """Z = w^T X + b"""
-        wT = self.w.T
-        wT.name = "w^T"
-        Z = F.linear(wT, X, self.b)
+        """Z = w^T X + b, one node: backward gives dw = X dZ^T (n_x, 1) and db = sum(dZ)"""
+        Z = F.linear(self.w, X, self.b, transpose_W=True)
         Z.name = "Z"
         return Z
 

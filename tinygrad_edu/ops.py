@@ -341,34 +341,45 @@ class Linear(Op):
 
     The course's linear_forward / linear_backward as one node: b broadcasts over the m columns,
     so its gradient dZ is summed back to (n[l], 1) where every broadcast is (unbroadcast()).
+    transpose_W=True is week 2's Z = w.T X + b for a column w (n_x, 1): dw = X dZ.T, as written.
     """
 
     name, broadcast_inputs = "linear", (2,)
 
+    def __init__(self, transpose_W: bool = False):
+        self.transpose_W = transpose_W
+
     def check(self, W_shape, A_shape, b_shape):
         if len(W_shape) != 2 or len(A_shape) != 2:
             raise _shape_error("linear", f"W {W_shape} and A_prev {A_shape} must be 2-D")
+        W, layout = f"W {W_shape}", "W is (n[l], n[l-1])"
+        if self.transpose_W:  # check W.T as the W it stands for
+            W_shape = W_shape[::-1]
+            W, layout = f"W.T {W_shape}", "with transpose_W, W is (n[l-1], n[l]), as w (n_x, 1)"
         if W_shape[1] != A_shape[0]:
             raise _shape_error(
                 "linear",
-                f"W {W_shape} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and {A_shape[0]} "
-                "differ (W is (n[l], n[l-1]) and A_prev is (n[l-1], m); "
-                "did you mean to transpose one?)",
+                f"{W} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and {A_shape[0]} "
+                f"differ ({layout} and A_prev is (n[l-1], m); did you mean to transpose one?)",
             )
         Z_shape = (W_shape[0], A_shape[1])
         if b_shape != (W_shape[0], 1) and b_shape != Z_shape:
             raise _shape_error(
                 "linear",
-                f"b has shape {b_shape} but Z = W A_prev is {Z_shape}: b must be "
+                f"b has shape {b_shape} but Z = {W.split()[0]} A_prev is {Z_shape}: b must be "
                 f"(n[l], 1) = ({W_shape[0]}, 1), one bias per unit, added to each of the m columns",
             )
 
     def forward(self, W, A_prev, b):
-        return W @ A_prev + b
+        return (W.T if self.transpose_W else W) @ A_prev + b
 
     def backward(self, dZ, Z, W, A_prev, b):
-        dW = dZ @ A_prev.T if self.needs[0] else None
-        dA_prev = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
+        if self.transpose_W:  # the same products, each gradient in W's own layout
+            dW = A_prev @ dZ.T if self.needs[0] else None
+            dA_prev = W @ dZ if self.needs[1] else None
+        else:
+            dW = dZ @ A_prev.T if self.needs[0] else None
+            dA_prev = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
         return dW, dA_prev, dZ
 
 

@@ -68,6 +68,11 @@ _ARGS = {
 _ACTIVATIONS = ("sigmoid", "tanh", "relu", "leaky_relu")
 
 
+def _transposes_W(n: Tensor) -> bool:
+    """A linear node that computes Z = Wᵀ A_prev + b: week 2's z = wᵀx + b with a column w."""
+    return n.op == "linear" and n._fn.transpose_W
+
+
 # ---------------------------------------------------------------- reading the graph
 
 
@@ -335,8 +340,9 @@ def _build(
             continue
         op_id = "op" + ids[id(n)][1:]
         is_hot = hot is n
+        symbol = "Wᵀ·A + b" if _transposes_W(n) else _SYMBOL.get(n.op or "", n.op or "?")
         g.node(
-            op_id, _SYMBOL.get(n.op or "", n.op or "?"), shape="ellipse", style="filled",
+            op_id, symbol, shape="ellipse", style="filled",
             fillcolor=_HOT if is_hot else _OP, fontcolor="white" if is_hot else "black",
             width="0.3", height="0.3", margin="0.04", tooltip=n.op or "",
         )  # fmt: skip
@@ -438,7 +444,7 @@ def _layer_fields(layer, labels, values, grad_of, step_of) -> list[str]:
     W, A_prev, b = Z.parents
     nz, nw, na, nb = (labels[id(x)] for x in (Z, W, A_prev, b))
     rows = [_title(f"layer {layer.number}")]
-    formulas = [f"{nz} = {nw} {na} + {nb}"]
+    formulas = [f"{nz} = {nw}{'ᵀ' if _transposes_W(Z) else ''} {na} + {nb}"]
     if A is not None:
         formulas.append(f"{labels[id(A)]} = {A.op}({nz})")
     shapes = f"{nw} {_shape(W)} · {nb} {_shape(b)} · {nz} {_shape(Z)} · {Z.dtype}"
@@ -568,6 +574,9 @@ def local_rule(node: Tensor, labels: dict[int, str] | None = None) -> str:
         terms = [f"{dp[0]} = {d} ⊙ ({pn[0]} > 0)"]
     elif op == "leaky_relu":
         terms = [f"{dp[0]} = {d} ⊙ (1 where {pn[0]} > 0, else the slope)"]
+    elif op == "linear" and _transposes_W(node):  # week 2: dw = X dZᵀ, in w's own shape
+        terms = [f"{dp[0]} = {pn[1]} {d}ᵀ", f"{dp[1]} = {pn[0]} {d}",
+                 f"{dp[2]} = Σ {d} over the columns (axis 1)"]  # fmt: skip
     elif op == "linear":
         terms = [f"{dp[0]} = {d} {pn[1]}ᵀ", f"{dp[1]} = {pn[0]}ᵀ {d}",
                  f"{dp[2]} = Σ {d} over the columns (axis 1)"]  # fmt: skip
@@ -760,7 +769,7 @@ def logistic_regression_graph(X: Any, Y: Any, w: Any = None, b: Any = None) -> T
         )
     from . import functional as F
 
-    Z = F.linear(w.T, Xt, b)
+    Z = F.linear(w, Xt, b, transpose_W=True)
     Z.name = "Z"
     A = Z.sigmoid()
     A.name = "A"
