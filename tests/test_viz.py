@@ -330,6 +330,13 @@ def test_unnamed_labels_take_their_role_in_the_op():
     assert "Y" in _titles(viz.to_dot(J).source)
 
 
+def test_a_hand_written_transpose_is_labelled_with_its_parameter():
+    w = Tensor([[0.5], [-1.0]], requires_grad=True, name="w")
+    A = (w.T @ np.array([[1.0, 2.0], [3.0, 4.0]])).sigmoid()  # the README's raw-Tensor week 2
+    titles = _titles(viz.to_dot(A.sum()).source)
+    assert "wᵀ" in titles and "transpose1" not in titles
+
+
 def test_notebook_falls_back_to_text_when_nothing_can_render(monkeypatch):
     monkeypatch.setattr(viz.shutil, "which", lambda name: None)
     monkeypatch.setattr(viz, "_wasm_installed", lambda: False)

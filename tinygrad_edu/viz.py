@@ -430,9 +430,6 @@ def _layers(nodes: list[Tensor], labels: dict[int, str]) -> dict[int, _Layer]:
                 continue  # shared with another node: draw it on its own
             if p.is_leaf:
                 members.append(p)
-            elif p.op == "transpose" and p.parents[0].is_leaf:
-                if len(consumers[id(p.parents[0])]) == 1:
-                    members += [p, p.parents[0]]  # wᵀ of logistic regression
         layer = _Layer(f"layer{number}_{ordinal}", number, Z, A, members)
         for m in members:
             group[id(m)] = layer
@@ -452,8 +449,6 @@ def _layer_fields(layer, labels, values, grad_of, step_of) -> list[str]:
     out = A if A is not None else Z
     if values:
         rows.append(_lines(f"{labels[id(out)]} = ", _summary(out.data)))
-    if W.op == "transpose" and any(m is W.parents[0] for m in layer.members):
-        W = W.parents[0]  # the parameter is w; its wᵀ is only how the layer reads it
     for x in (W, b, Z):
         grad = grad_of(x)
         if grad is not None:
