@@ -248,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
-        "--rounds", type=int, default=15, help="interleaved timing rounds (default 15)"
+        "--rounds", type=int, default=31, help="interleaved timing rounds (default 31)"
     )
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes: a smoke run, not a measurement"
