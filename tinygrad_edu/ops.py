@@ -352,21 +352,22 @@ class Linear(Op):
     def check(self, W_shape, A_shape, b_shape):
         if len(W_shape) != 2 or len(A_shape) != 2:
             raise _shape_error("linear", f"W {W_shape} and A_prev {A_shape} must be 2-D")
-        W, layout = f"W {W_shape}", "W is (n[l], n[l-1])"
+        W, layout = "W", "W is (n[l], n[l-1])"
         if self.transpose_W:  # check W.T as the W it stands for
             W_shape = W_shape[::-1]
-            W, layout = f"W.T {W_shape}", "with transpose_W, W is (n[l-1], n[l]), as w (n_x, 1)"
+            W, layout = "W.T", "with transpose_W, W is (n[l-1], n[l]), as w (n_x, 1)"
         if W_shape[1] != A_shape[0]:
             raise _shape_error(
                 "linear",
-                f"{W} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and {A_shape[0]} "
-                f"differ ({layout} and A_prev is (n[l-1], m); did you mean to transpose one?)",
+                f"{W} {W_shape} @ A_prev {A_shape}: inner dimensions {W_shape[1]} and "
+                f"{A_shape[0]} differ ({layout} and A_prev is (n[l-1], m); "
+                "did you mean to transpose one?)",
             )
         Z_shape = (W_shape[0], A_shape[1])
         if b_shape != (W_shape[0], 1) and b_shape != Z_shape:
             raise _shape_error(
                 "linear",
-                f"b has shape {b_shape} but Z = {W.split()[0]} A_prev is {Z_shape}: b must be "
+                f"b has shape {b_shape} but Z = {W} A_prev is {Z_shape}: b must be "
                 f"(n[l], 1) = ({W_shape[0]}, 1), one bias per unit, added to each of the m columns",
             )
 
