@@ -246,14 +246,7 @@ class Tensor:
                 f"backward: the graph through '{fn.name}' was already walked by an earlier "
                 "backward(); pass retain_graph=True to the first backward() to walk it twice"
             )
-        inputs = self.parents if create_graph else [p.data for p in self.parents]
-        grads = fn.backward(g, self if create_graph else self.data, *inputs)
-        for p, gp in zip(self.parents, grads, strict=True):
-            if gp is None or not p.requires_grad:
-                continue
-            if gp.shape != p.data.shape:  # the forward broadcast p: sum its gradient back
-                gp = ops.unbroadcast(gp, p.data.shape)
-                assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for {p.data.shape}"
+        for p, gp in self._parent_grads(g, create_graph):
             if _Mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
             # passed through unchanged (add): a leaf's .grad must not share this node's array
@@ -262,6 +255,21 @@ class Tensor:
             p._pending = gp if p._pending is None else p._pending + gp
         if not retain_graph:
             self._freed = True
+
+    def _parent_grads(self, g: Any, create_graph: bool = False) -> list[tuple[Tensor, Any]]:
+        """The op's VJP of g: (parent, its share of the gradient) for each parent that wants one."""
+        fn = self._fn
+        inputs = self.parents if create_graph else [p.data for p in self.parents]
+        grads = fn.backward(g, self if create_graph else self.data, *inputs)
+        out = []
+        for p, gp in zip(self.parents, grads, strict=True):
+            if gp is None or not p.requires_grad:
+                continue
+            if gp.shape != p.data.shape:  # the forward broadcast p: sum its gradient back
+                gp = ops.unbroadcast(gp, p.data.shape)
+                assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for {p.data.shape}"
+            out.append((p, gp))
+        return out
 
     # ---- operators (a Tensor, numpy array or Python number on either side) ----
     def __add__(self, other: Any) -> Tensor:

@@ -194,22 +194,15 @@ def _replay(J: Tensor) -> tuple[list[Tensor], list[np.ndarray]]:
         )
     if J.size != 1:
         raise ValueError(f"backward_steps: J must be a single number (a cost), not shape {J.shape}")
-    from .ops import unbroadcast
-
     walk = list(reversed(J.topological_order()))
     pending: dict[int, np.ndarray] = {id(J): np.ones_like(J.data)}
     grads = []
     for node in walk:
         g = pending.pop(id(node))
         grads.append(g)
-        fn = node._fn  # the recorded op: its backward is the VJP the engine's walk uses
-        if fn is None:
+        if node.is_leaf:
             continue
-        local = fn.backward(g, node.data, *(p.data for p in node.parents))
-        for i, (p, gp) in enumerate(zip(node.parents, local, strict=True)):
-            if gp is None or not p.requires_grad:
-                continue
-            gp = unbroadcast(gp, p.shape) if i in node.broadcast else gp
+        for p, gp in node._parent_grads(g):  # the same VJP step the engine's walk takes
             pending[id(p)] = gp if id(p) not in pending else pending[id(p)] + gp
     return walk, grads
 
