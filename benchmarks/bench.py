@@ -3,7 +3,8 @@
     make bench                      # or: python -m benchmarks.bench [--rounds N] [--quick]
 
 Each workload runs forward, cost, backward and update. The implementations run in the same
-process, in interleaved rounds; the table shows the median of the per-round time ratios to the
+process, in interleaved rounds (the order rotates, and each timed batch follows one untimed
+step, see time_steps); the table shows the median of the per-round time ratios to the
 hand-written step (with min and max), and the peak memory of one step (tracemalloc sees numpy's
 buffers) as a ratio to the hand-written step's. PyTorch eager is timed too when it is installed
 (it is never a dependency; it runs on one thread, see torch_step). A scaling check times
