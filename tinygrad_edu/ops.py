@@ -56,15 +56,20 @@ def _clamp_min(x: Array, low: float) -> Array:
     return x * keep + low * (1 - keep)
 
 
+def summed_axes(shape: tuple[int, ...], out_shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The axes of out_shape that a gradient is summed over to bring it back to `shape`."""
+    lead = len(out_shape) - len(shape)
+    return tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and out_shape[i + lead] != 1
+    )
+
+
 def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     """Sum g back to `shape`, the gradient of broadcasting: db = sum(dZ, axis=1, keepdims=True)."""
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and g.shape[i + lead] != 1
-    )
-    summed = g.sum(axis=axes, keepdims=True)
+    summed = g.sum(axis=summed_axes(shape, g.shape), keepdims=True)
     return summed.reshape(shape) if lead else summed  # no reshape, no view: a fresh array
 
 

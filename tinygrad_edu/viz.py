@@ -30,6 +30,7 @@ from typing import Any
 import graphviz
 import numpy as np
 
+from .ops import summed_axes
 from .tensor import Tensor
 
 __all__ = [
@@ -145,18 +146,10 @@ def _shape(t: Tensor) -> str:
     return "()" if t.ndim == 0 else "(" + ", ".join(str(n) for n in t.shape) + ")"
 
 
-def _summed_axes(in_shape: tuple[int, ...], out_shape: tuple[int, ...]) -> tuple[int, ...]:
-    """The axes of out_shape that backward sums over to bring a gradient back to in_shape."""
-    lead = len(out_shape) - len(in_shape)
-    return tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(in_shape) if n == 1 and out_shape[i + lead] != 1
-    )
-
-
 def _broadcast_note(child: Tensor, i: int, labels: dict[int, str]) -> str:
     """The edge label for a broadcast input: which sum backward does there."""
     parent = child.parents[i]
-    axes = _summed_axes(child.broadcast[i], child.shape)
+    axes = summed_axes(child.broadcast[i], child.shape)
     dp, dc = _grad_name(labels[id(parent)]), _grad_name(labels[id(child)])
     if child.op == "linear" and i == 2 and axes == (1,):
         return f"Σ over m: {dp} = Σ {dc} over columns"
