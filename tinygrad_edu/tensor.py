@@ -21,8 +21,18 @@ _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
 class _Mode:
-    grad_enabled = True  # record graphs (False inside no_grad)
-    anomaly = False  # check every forward and backward value (inside detect_anomaly)
+    """The engine's switches, one instance: setting an instance's attribute is cheap, a class's
+    is not (it resets Python's attribute caches for the class)."""
+
+    __slots__ = ("grad_enabled", "anomaly")
+
+    def __init__(self) -> None:
+        self.grad_enabled = True  # record graphs (False inside no_grad)
+        self.anomaly = False  # check every forward and backward value (inside detect_anomaly)
+
+
+_mode = _Mode()
+_AS_IS = contextlib.nullcontext()  # no change to numpy's error handling
 
 
 class no_grad(contextlib.ContextDecorator):  # noqa: N801 -- used like a function, as in PyTorch
@@ -32,11 +42,11 @@ class no_grad(contextlib.ContextDecorator):  # noqa: N801 -- used like a functio
         self._prev: list[bool] = []  # a stack: one decorator instance is entered again by recursion
 
     def __enter__(self) -> None:
-        self._prev.append(_Mode.grad_enabled)
-        _Mode.grad_enabled = False
+        self._prev.append(_mode.grad_enabled)
+        _mode.grad_enabled = False
 
     def __exit__(self, *exc: Any) -> None:
-        _Mode.grad_enabled = self._prev.pop()
+        _mode.grad_enabled = self._prev.pop()
 
 
 class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 -- as no_grad
@@ -46,11 +56,11 @@ class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 -- as no_grad
         self._prev: list[bool] = []  # a stack, as for no_grad
 
     def __enter__(self) -> None:
-        self._prev.append(_Mode.anomaly)
-        _Mode.anomaly = True
+        self._prev.append(_mode.anomaly)
+        _mode.anomaly = True
 
     def __exit__(self, *exc: Any) -> None:
-        _Mode.anomaly = self._prev.pop()
+        _mode.anomaly = self._prev.pop()
 
 
 def _user_frame() -> str:
@@ -187,7 +197,7 @@ class Tensor:
                     f"a scalar such as .sum() or .mean() of it, or pass grad= an array of shape "
                     f"{self.shape}"
                 )
-            seed = np.ones_like(self.data)
+            seed = np.array(1.0, self.dtype).reshape(self.shape)  # dJ/dJ = 1
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -197,14 +207,14 @@ class Tensor:
         retain_graph = retain_graph or create_graph
         order = self.topological_order()
         self._pending = Tensor(seed) if create_graph else seed
-        prev, _Mode.grad_enabled = _Mode.grad_enabled, create_graph
-        quiet = np.errstate(all="ignore") if _Mode.anomaly else contextlib.nullcontext()
+        prev, _mode.grad_enabled = _mode.grad_enabled, create_graph
+        quiet = np.errstate(all="ignore") if _mode.anomaly else _AS_IS
         try:
             with quiet:  # inside detect_anomaly the error names the op; numpy's warning would not
                 for node in reversed(order):
                     node._backward_step(create_graph, retain_graph)
         finally:
-            _Mode.grad_enabled = prev
+            _mode.grad_enabled = prev
             for node in order:
                 node._pending = None
 
@@ -247,7 +257,7 @@ class Tensor:
                 "backward(); pass retain_graph=True to the first backward() to walk it twice"
             )
         for p, gp in self._parent_grads(g, create_graph):
-            if _Mode.anomaly:
+            if _mode.anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
             # passed through unchanged (add): a leaf's .grad must not share this node's array
             if gp is g and p._fn is None and not create_graph:
@@ -261,8 +271,9 @@ class Tensor:
         fn = self._fn
         inputs = self.parents if create_graph else [p.data for p in self.parents]
         grads = fn.backward(g, self if create_graph else self.data, *inputs)
+        assert len(grads) == len(inputs), f"{fn.name} VJP: {len(grads)} grads for {len(inputs)}"
         out = []
-        for p, gp in zip(self.parents, grads, strict=True):
+        for p, gp in zip(self.parents, grads):  # noqa: B905 -- counted above: strict= costs here
             if gp is None or not p.requires_grad:
                 continue
             if gp.shape != p.data.shape:  # the forward broadcast p: sum its gradient back
@@ -390,7 +401,7 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
     xs = [p.data for p in parents]
     fn.check(*[x.shape for x in xs])
     out = Tensor.__new__(Tensor)
-    if _Mode.anomaly:
+    if _mode.anomaly:
         out._where = _user_frame()
         with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
             out.data = np.asarray(fn.forward(*xs))
@@ -400,7 +411,7 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
         out.data = np.asarray(fn.forward(*xs))
     out.grad = out.name = out._pending = None
     out._retains_grad = out._freed = False
-    if _Mode.grad_enabled:
+    if _mode.grad_enabled:
         fn.needs = needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = True in needs
         out.parents, out._fn = parents, fn
