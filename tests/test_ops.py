@@ -112,6 +112,23 @@ def test_linear_transpose_W_is_week_2s_w_T_X_plus_b():
     assert dw.shape == (4, 1) and dw.base is None
 
 
+@pytest.mark.parametrize("transpose_W", [False, True])
+def test_linear_is_the_courses_np_dot_bit_for_bit(transpose_W):
+    """Z = np.dot(W, A_prev) + b, dW = np.dot(dZ, A_prev.T), dA_prev = np.dot(W.T, dZ), exactly."""
+    W, A, b = (rng(11).standard_normal(s) for s in [(7, 300), (300, 50), (7, 1)])
+    W = W.T.copy() if transpose_W else W  # week 2 keeps w as (n_x, n[l]) and uses w.T
+    Wt, At, bt = (Tensor(x, requires_grad=True) for x in (W, A, b))
+    Z = F.linear(Wt, At, bt, transpose_W=transpose_W)
+    dZ = rng(12).standard_normal(Z.shape)
+    Z.backward(dZ)
+    W_course = W.T if transpose_W else W
+    assert np.array_equal(Z.data, np.dot(W_course, A) + b)
+    dW = np.dot(A, dZ.T) if transpose_W else np.dot(dZ, A.T)  # week 2's dw = X dZ^T
+    assert np.array_equal(Wt.grad, dW)
+    assert np.array_equal(At.grad, np.dot(W_course.T, dZ))
+    assert np.array_equal(bt.grad, np.sum(dZ, axis=1, keepdims=True))
+
+
 def test_linear_with_data_x_needs_no_dA():
     W, X, b = (rng(9).standard_normal(s) for s in [(3, 4), (4, 5), (3, 1)])
     check_op(

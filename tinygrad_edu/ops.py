@@ -36,12 +36,22 @@ def _const(mask: np.ndarray, like: Array) -> np.ndarray:
     return np.asarray(mask, dtype=_raw(like).dtype)
 
 
+def _dot(a: Array, b: Array) -> Array:
+    """a @ b as the course writes it, np.dot (Tensors, under create_graph, take @)."""
+    return np.dot(a, b) if isinstance(a, _RAW) and isinstance(b, _RAW) else a @ b
+
+
 def _log(x: Array) -> Array:
     return np.log(x) if isinstance(x, _RAW) else x.log()
 
 
-def _sigmoid(x: Array) -> Array:
-    return Sigmoid().forward(x) if isinstance(x, _RAW) else x.sigmoid()
+def _sigmoid(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
+    """sigmoid(Z) from E = e^-|Z|: e^min(Z,0) / (1 + E).
+
+    The course's 1/(1+e^-Z) for Z >= 0, and e^Z/(1+e^Z), the same value, below, where e^-Z would
+    overflow. A stays exact down to the smallest float.
+    """
+    return np.exp(np.minimum(Z, 0.0)) / (1.0 + E)
 
 
 def _broadcast_to(x: Array, shape: tuple[int, ...]) -> Array:
@@ -263,9 +273,7 @@ class Sigmoid(Op):
     name = "sigmoid"
 
     def forward(self, Z):
-        # e^min(Z,0) / (1 + e^-|Z|): the course's 1/(1+e^-Z) for Z >= 0, and e^Z/(1+e^Z), the
-        # same value, below, where e^-Z would overflow. A stays exact down to the smallest float.
-        return np.exp(np.minimum(Z, 0.0)) / (1.0 + np.exp(-np.abs(Z)))
+        return _sigmoid(Z, np.exp(-np.abs(Z)))
 
     def backward(self, dA, A, Z):
         return (dA * A * (1 - A),)
@@ -333,11 +341,11 @@ class Matmul(Op):
             )
 
     def forward(self, W, A):
-        return W @ A
+        return np.dot(W, A)
 
     def backward(self, dZ, Z, W, A):
-        dW = dZ @ A.T if self.needs[0] else None
-        dA = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
+        dW = _dot(dZ, A.T) if self.needs[0] else None
+        dA = _dot(W.T, dZ) if self.needs[1] else None  # skipped for the data X: no dA[0]
         return dW, dA
 
 
@@ -377,15 +385,15 @@ class Linear(Op):
             )
 
     def forward(self, W, A_prev, b):
-        return (W.T if self.transpose_W else W) @ A_prev + b
+        return np.dot(W.T if self.transpose_W else W, A_prev) + b
 
     def backward(self, dZ, Z, W, A_prev, b):
         if self.transpose_W:  # the same products, each gradient in W's own layout
-            dW = A_prev @ dZ.T if self.needs[0] else None
-            dA_prev = W @ dZ if self.needs[1] else None
+            dW = _dot(A_prev, dZ.T) if self.needs[0] else None
+            dA_prev = _dot(W, dZ) if self.needs[1] else None
         else:
-            dW = dZ @ A_prev.T if self.needs[0] else None
-            dA_prev = W.T @ dZ if self.needs[1] else None  # skipped for the data X: no dA[0]
+            dW = _dot(dZ, A_prev.T) if self.needs[0] else None
+            dA_prev = _dot(W.T, dZ) if self.needs[1] else None  # skipped for the data X: no dA[0]
         return dW, dA_prev, dZ
 
 
@@ -613,10 +621,13 @@ class BinaryCrossEntropyWithLogits(Op):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")
 
     def forward(self, Z, Y):
-        return (np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))).sum() / Z.size
+        E = np.exp(-np.abs(Z))
+        self.A = _sigmoid(Z, E)  # kept, as Sigmoid keeps its output: dZ is written in A
+        return (np.maximum(Z, 0) - Z * Y + np.log1p(E)).sum() / Z.size
 
     def backward(self, dJ, J, Z, Y):
-        m = _raw(Z).size
-        dZ = dJ * (_sigmoid(Z) - Y) / m if self.needs[0] else None
+        m = Z.size
+        A = self.A if isinstance(Z, _RAW) else Z.sigmoid()  # a Tensor for second derivatives
+        dZ = dJ * (A - Y) / m if self.needs[0] else None
         dY = dJ * -Z / m if self.needs[1] else None
         return dZ, dY
