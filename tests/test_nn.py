@@ -271,6 +271,25 @@ def test_bad_labels_name_shapes_and_values():
         model.cost(X, np.where(Y > 0, 2.0, 0.0))
 
 
+@pytest.mark.parametrize("dtype", [bool, np.int64, np.float32, np.float64])
+def test_labels_of_any_numeric_dtype_are_taken(dtype):
+    X, Y = data()
+    model = nn.DeepNN([5, 1], seed=0)
+    assert model.cost(X, Y.astype(dtype)).item() == model.cost(X, Y).item()
+
+
+@pytest.mark.parametrize("bad", [0.5, 2.0, -1.0, np.nan, np.inf, -np.inf, 5e-324, 1 + 2**-52])
+def test_a_label_that_is_not_0_or_1_is_refused(bad):
+    X, Y = data()
+    Y = Y.copy()
+    Y[0, 3] = bad  # one bad label among good ones, whatever it is
+    model = nn.DeepNN([5, 1], seed=0)
+    with pytest.raises(ValueError, match=r"Y must hold labels 0 and 1, but it also holds \["):
+        model.cost(X, Y)
+    with pytest.raises(ValueError, match="labels 0 and 1"):
+        nn.cost(model(X), Y)
+
+
 def test_unknown_names_and_bad_layer_dims():
     with pytest.raises(ValueError, match="'relu', 'tanh', 'sigmoid', 'leaky_relu'"):
         nn.DeepNN([2, 1], hidden_activation="softplus")
