@@ -197,7 +197,7 @@ class Tensor:
                     f"a scalar such as .sum() or .mean() of it, or pass grad= an array of shape "
                     f"{self.shape}"
                 )
-            seed = np.array(1.0, self.dtype).reshape(self.shape)  # dJ/dJ = 1
+            seed = np.array(1.0, self.data.dtype).reshape(self.data.shape)  # dJ/dJ = 1
         else:
             seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
             if seed.shape != self.shape:
@@ -246,8 +246,8 @@ class Tensor:
             return
         if fn is None or self._retains_grad:
             total = g if self.grad is None else self.grad + g
-            if not create_graph and (self._retains_grad or not _owned(total, self.dtype)):
-                total = np.array(total, dtype=self.dtype)  # its own array, in its own dtype
+            if not create_graph and (self._retains_grad or not _owned(total, self.data.dtype)):
+                total = np.array(total, dtype=self.data.dtype)  # its own array, in its own dtype
             self.grad = total
         if fn is None:
             return
@@ -459,7 +459,10 @@ def _plain_index(index: Any) -> Any:
 
 
 def _owned(g: np.ndarray, dtype: np.dtype) -> bool:
-    """Whether g can become a .grad as it is: its own writable buffer, in the leaf's dtype."""
+    """Whether g can become a .grad as it is: its own writable buffer, in the leaf's dtype.
+
+    Not a view, and not a numpy scalar (what a ufunc returns for 0-d inputs: read-only).
+    """
     return g.base is None and g.flags.writeable and g.dtype == dtype
 
 
