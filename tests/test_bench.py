@@ -35,3 +35,35 @@ def test_peak_memory_sees_numpy_buffers():
         return np.ones(size).sum()
 
     assert bench.peak_bytes(step) >= size * 8
+
+
+def test_cachelines_takes_one_step_as_the_difference_of_two_runs(tmp_path):
+    from benchmarks import cachelines
+
+    def out(name, ir, ilmr, dlmr, dlmw):
+        path = tmp_path / name
+        path.write_text(
+            "desc: I1 cache: 32768 B, 64 B, 8-way associative\ncmd: python\n"
+            "events: Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw\nfl=x.c\nfn=f\n1 2 3\n"
+            f"summary: {ir} 7 {ilmr} 9 9 {dlmr} 9 9 {dlmw}\n"
+        )
+        return cachelines.summary(str(path))
+
+    few, many = out("a", 1000, 50, 70, 30), out("b", 5000, 250, 470, 110)
+    assert few == {"Ir": 1000, "I1mr": 7, "ILmr": 50, "Dr": 9, "D1mr": 9, "DLmr": 70,
+                   "Dw": 9, "D1mw": 9, "DLmw": 30}  # fmt: skip
+    assert cachelines.per_step(few, many, 20) == {"Ir": 200, "ILmr": 10, "DLmr": 20, "DLmw": 4}
+    (tmp_path / "cut").write_text("events: Ir\n")
+    with pytest.raises(ValueError, match="no summary line"):
+        cachelines.summary(str(tmp_path / "cut"))
+
+
+def test_cachelines_worker_runs_three_warm_up_steps_then_the_steps_asked_for(monkeypatch):
+    from benchmarks import cachelines
+
+    ran = []
+    for kind in ("engine", "hand"):
+        monkeypatch.setattr(bench, f"{kind}_step", lambda w, X, Y, k=kind: lambda: ran.append(k))
+    cachelines.worker("engine", "planar", 4)
+    cachelines.worker("hand", "planar", 2)
+    assert ran == ["engine"] * 7 + ["hand"] * 5
