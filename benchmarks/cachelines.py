@@ -31,11 +31,12 @@ EVENTS = ("Ir", "ILmr", "DLmr", "DLmw")  # instructions; last-level misses: code
 def summary(path: str) -> dict[str, int]:
     """The totals line of a cachegrind output file, by event name."""
     names: list[str] = []
-    for line in open(path):
-        if line.startswith("events:"):
-            names = line.split()[1:]
-        elif line.startswith("summary:"):
-            return dict(zip(names, map(int, line.split()[1:]), strict=True))
+    with open(path) as f:
+        for line in f:
+            if line.startswith("events:"):
+                names = line.split()[1:]
+            elif line.startswith("summary:"):
+                return dict(zip(names, map(int, line.split()[1:]), strict=True))
     raise ValueError(f"cachelines: no summary line in {path}; did cachegrind finish?")
 
 
