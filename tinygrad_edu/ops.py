@@ -1,4 +1,9 @@
-"""The primitives: one small class per operation, its forward and its VJP side by side.
+"""The primitives: one small class per operation, everything about it in one place.
+
+Each class holds its forward and its VJP side by side, which of its inputs broadcast (their
+gradients are summed back), and what a picture shows of it: its symbol, the names of its inputs
+and output, its formula and its backward rule in the course's notation. Pictures, formula cards
+and checks read these; nothing else restates them.
 
 `forward` runs on numpy arrays. `backward(dout, out, *inputs)` gets the gradient of the cost with
 respect to the output, the output itself and the inputs, and returns one gradient per input.
@@ -12,6 +17,7 @@ Ops never touch `.grad`, never import the rest of the package, and store only th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -114,12 +120,23 @@ def normalize_axis(op: str, axis: Any, ndim: int, shape: tuple[int, ...]) -> tup
 
 
 class Op:
-    """A primitive: forward on numpy arrays, backward returns one gradient (or None) per input."""
+    """A primitive: forward on numpy arrays, backward returns one gradient (or None) per input.
+
+    What a picture reads: `symbol` (the op's oval), `args` and `out` (the course's names for the
+    inputs and the output, as the templates below use them), `formula` (the forward) and
+    `rules` (the backward, one per input). In a template {Z} is a value and {dZ} its gradient;
+    `describe` fills them with the names of a node in the graph.
+    """
 
     name = "op"
-    # elementwise: all inputs broadcast to the output's shape, so their gradients get summed back
-    elementwise = False
-    broadcast_inputs: tuple[int, ...] = ()  # for other ops, the inputs that broadcast
+    symbol = "?"
+    args: tuple[str, ...] = ("A",)
+    out = "Z"
+    formula = ""
+    rules: tuple[str, ...] = ()
+    broadcasts: tuple[int, ...] = ()  # inputs numpy broadcasts: backward sums their gradient back
+    commutative = False  # the order of the inputs does not matter (pictures leave edges unnamed)
+    activation = False  # g in A = g(Z): pictures draw it in one box with its layer's Z
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
@@ -130,17 +147,33 @@ class Op:
 
     def check(self, *shapes: tuple[int, ...]) -> None:
         """Raise a ValueError naming the op and the shapes when the inputs don't fit."""
-        if self.elementwise and len(shapes) > 1 and shapes[0] != shapes[1]:
+
+    def describe(self, template: str, out: str, ins: Sequence[str], d: Callable[[str], str]) -> str:
+        """template (formula or a rule) with the node's names: out, ins, and d(name) for dname."""
+        names = {self.out: out, "d" + self.out: d(out)}
+        for arg, name in zip(self.args, ins, strict=True):
+            names[arg], names["d" + arg] = name, d(name)
+        return template.format(**names)
+
+
+class Broadcasting(Op):
+    """An elementwise op of two inputs under numpy broadcasting: the walk sums gradients back."""
+
+    args, broadcasts = ("A", "B"), (0, 1)
+
+    def check(self, *shapes: tuple[int, ...]) -> None:
+        if shapes[0] != shapes[1]:
             broadcast_shape(self.name, *shapes)
 
 
-# ---- elementwise, two inputs (numpy broadcasting; unbroadcast() sums the gradients back) ----
+# ---- elementwise, two inputs (numpy broadcasting; the walk sums the gradients back) ----
 
 
-class Add(Op):
+class Add(Broadcasting):
     """Z = A + B;  dA = dZ,  dB = dZ"""
 
-    name, elementwise = "add", True
+    name, symbol, commutative = "add", "+", True
+    formula, rules = "{Z} = {A} + {B}", ("{dA} = {dZ}", "{dB} = {dZ}")
 
     def forward(self, A, B):
         return A + B
@@ -149,10 +182,11 @@ class Add(Op):
         return dZ, dZ
 
 
-class Sub(Op):
+class Sub(Broadcasting):
     """Z = A - B;  dA = dZ,  dB = -dZ"""
 
-    name, elementwise = "sub", True
+    name, symbol = "sub", "−"
+    formula, rules = "{Z} = {A} − {B}", ("{dA} = {dZ}", "{dB} = −{dZ}")
 
     def forward(self, A, B):
         return A - B
@@ -161,10 +195,11 @@ class Sub(Op):
         return dZ, -dZ
 
 
-class Mul(Op):
+class Mul(Broadcasting):
     """Z = A * B;  dA = dZ * B,  dB = dZ * A"""
 
-    name, elementwise = "mul", True
+    name, symbol, commutative = "mul", "×", True
+    formula, rules = "{Z} = {A} ⊙ {B}", ("{dA} = {dZ} ⊙ {B}", "{dB} = {dZ} ⊙ {A}")
 
     def forward(self, A, B):
         return A * B
@@ -173,10 +208,11 @@ class Mul(Op):
         return (dZ * B if self.needs[0] else None), (dZ * A if self.needs[1] else None)
 
 
-class Div(Op):
+class Div(Broadcasting):
     """Z = A / B;  dA = dZ / B,  dB = -dZ * A / B**2"""
 
-    name, elementwise = "div", True
+    name, symbol = "div", "÷"
+    formula, rules = "{Z} = {A} / {B}", ("{dA} = {dZ} / {B}", "{dB} = −{dZ} ⊙ {A} / {B}²")
 
     def forward(self, A, B):
         return A / B
@@ -193,7 +229,8 @@ class Div(Op):
 class Neg(Op):
     """Z = -A;  dA = -dZ"""
 
-    name = "neg"
+    name, symbol = "neg", "−x"
+    formula, rules = "{Z} = −{A}", ("{dA} = −{dZ}",)
 
     def forward(self, A):
         return -A
@@ -205,10 +242,12 @@ class Neg(Op):
 class Pow(Op):
     """Z = A ** p (p a constant);  dA = dZ * p * A ** (p - 1)"""
 
-    name = "pow"
+    name, formula = "pow", "{Z} = {A}^p"
 
     def __init__(self, p: float):
         self.p = p
+        self.symbol = f"x^{p:g}"
+        self.rules = (f"{{dA}} = {{dZ}} ⊙ {p:g} {{A}}^{p - 1:g}",)
 
     def forward(self, A):
         return A**self.p
@@ -222,7 +261,8 @@ class Pow(Op):
 class Exp(Op):
     """Z = exp(A);  dA = dZ * Z   (the output is its own derivative)"""
 
-    name = "exp"
+    name, symbol = "exp", "exp"
+    formula, rules = "{Z} = exp({A})", ("{dA} = {dZ} ⊙ {Z}",)
 
     def forward(self, A):
         return np.exp(A)
@@ -234,7 +274,8 @@ class Exp(Op):
 class Log(Op):
     """Z = log(A);  dA = dZ / A"""
 
-    name = "log"
+    name, symbol = "log", "log"
+    formula, rules = "{Z} = log({A})", ("{dA} = {dZ} / {A}",)
 
     def forward(self, A):
         return np.log(A)
@@ -246,7 +287,8 @@ class Log(Op):
 class Sqrt(Op):
     """Z = sqrt(A);  dA = dZ / (2 Z)"""
 
-    name = "sqrt"
+    name, symbol = "sqrt", "√"
+    formula, rules = "{Z} = √{A}", ("{dA} = {dZ} / (2 {Z})",)
 
     def forward(self, A):
         return np.sqrt(A)
@@ -258,7 +300,8 @@ class Sqrt(Op):
 class Abs(Op):
     """Z = |A|;  dA = dZ * sign(A), taking 0 at A = 0"""
 
-    name = "abs"
+    name, symbol = "abs", "|x|"
+    formula, rules = "{Z} = |{A}|", ("{dA} = {dZ} ⊙ sign({A})",)
 
     def forward(self, A):
         return np.abs(A)
@@ -270,7 +313,8 @@ class Abs(Op):
 class Sigmoid(Op):
     """A = sigmoid(Z) = 1 / (1 + exp(-Z));  dZ = dA * A * (1 - A)"""
 
-    name = "sigmoid"
+    name, symbol, args, out, activation = "sigmoid", "σ", ("Z",), "A", True
+    formula, rules = "{A} = σ({Z})", ("{dZ} = {dA} ⊙ {A}(1 − {A})",)
 
     def forward(self, Z):
         return _sigmoid(Z, np.exp(-np.abs(Z)))
@@ -282,7 +326,8 @@ class Sigmoid(Op):
 class Tanh(Op):
     """A = tanh(Z);  dZ = dA * (1 - A**2)"""
 
-    name = "tanh"
+    name, symbol, args, out, activation = "tanh", "tanh", ("Z",), "A", True
+    formula, rules = "{A} = tanh({Z})", ("{dZ} = {dA} ⊙ (1 − {A}²)",)
 
     def forward(self, Z):
         return np.tanh(Z)
@@ -294,7 +339,8 @@ class Tanh(Op):
 class Relu(Op):
     """A = max(0, Z);  dZ = dA * (Z > 0), taking g'(0) = 0 as the course's relu_backward does"""
 
-    name = "relu"
+    name, symbol, args, out, activation = "relu", "ReLU", ("Z",), "A", True
+    formula, rules = "{A} = ReLU({Z})", ("{dZ} = {dA} ⊙ ({Z} > 0)",)
 
     def forward(self, Z):
         return np.maximum(Z, 0)
@@ -306,10 +352,12 @@ class Relu(Op):
 class LeakyRelu(Op):
     """A = max(slope * Z, Z);  dZ = dA * (1 if Z > 0 else slope), taking slope at Z = 0"""
 
-    name = "leaky_relu"
+    name, symbol, args, out, activation = "leaky_relu", "leaky ReLU", ("Z",), "A", True
 
     def __init__(self, slope: float = 0.01):
         self.slope = slope
+        self.formula = f"{{A}} = max({slope:g} {{Z}}, {{Z}})"
+        self.rules = (f"{{dZ}} = {{dA}} ⊙ (1 where {{Z}} > 0, else {slope:g})",)
 
     def forward(self, Z):
         return np.where(Z > 0, Z, self.slope * Z)
@@ -324,7 +372,8 @@ class LeakyRelu(Op):
 class Matmul(Op):
     """Z = W @ A;  dW = dZ @ A.T,  dA = W.T @ dZ   (2-D operands)"""
 
-    name = "matmul"
+    name, symbol, args = "matmul", "·", ("W", "A")
+    formula, rules = "{Z} = {W} · {A}", ("{dW} = {dZ} · {A}ᵀ", "{dA} = {W}ᵀ · {dZ}")
 
     def check(self, W_shape, A_shape):
         if not (1 <= len(W_shape) <= 2 and 1 <= len(A_shape) <= 2):
@@ -352,15 +401,22 @@ class Matmul(Op):
 class Linear(Op):
     """Z = W A_prev + b;  dW = dZ A_prev.T,  dA_prev = W.T dZ,  db = sum(dZ, axis=1, keepdims=True)
 
-    The course's linear_forward / linear_backward as one node: b broadcasts over the m columns,
-    so its gradient dZ is summed back to (n[l], 1) where every broadcast is (unbroadcast()).
+    The course's linear_forward / linear_backward as one node: b (n[l], 1) broadcasts over the
+    m columns, and its VJP sums dZ back over them itself, as the course writes db.
     transpose_W=True is week 2's Z = w.T X + b for a column w (n_x, 1): dw = X dZ.T, as written.
     """
 
-    name, broadcast_inputs = "linear", (2,)
+    name, args, broadcasts = "linear", ("W", "A_prev", "b"), (2,)
+    _db = "{db} = Σ {dZ} over the m columns (axis 1)"
 
     def __init__(self, transpose_W: bool = False):
         self.transpose_W = transpose_W
+        if transpose_W:
+            self.symbol, self.formula = "Wᵀ·A + b", "{Z} = {W}ᵀ {A_prev} + {b}"
+            self.rules = ("{dW} = {A_prev} · {dZ}ᵀ", "{dA_prev} = {W} · {dZ}", self._db)
+        else:
+            self.symbol, self.formula = "W·A + b", "{Z} = {W} {A_prev} + {b}"
+            self.rules = ("{dW} = {dZ} · {A_prev}ᵀ", "{dA_prev} = {W}ᵀ · {dZ}", self._db)
 
     def check(self, W_shape, A_shape, b_shape):
         if len(W_shape) != 2 or len(A_shape) != 2:
@@ -394,7 +450,8 @@ class Linear(Op):
         else:
             dW = _dot(dZ, A_prev.T) if self.needs[0] else None
             dA_prev = _dot(W.T, dZ) if self.needs[1] else None  # skipped for the data X: no dA[0]
-        return dW, dA_prev, dZ
+        db = dZ.sum(axis=1, keepdims=True) if b.shape != dZ.shape else dZ
+        return dW, dA_prev, db
 
 
 # ---- reductions ----
@@ -403,10 +460,13 @@ class Linear(Op):
 class Sum(Op):
     """Z = sum(A, axis);  dA = dZ broadcast back over the summed axes"""
 
-    name = "sum"
+    name, symbol = "sum", "Σ"
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool):
         self.axis, self.keepdims = axis, keepdims
+        over = "every axis" if axis is None else "axis " + ", ".join(map(str, axis))
+        self.formula = f"{{Z}} = Σ {{A}} over {over}"
+        self.rules = (f"{{dA}} = {{dZ}} copied back over {over}",)
 
     def forward(self, A):
         return np.sum(A, axis=self.axis, keepdims=self.keepdims)
@@ -418,7 +478,8 @@ class Sum(Op):
 class Max(Op):
     """Z = max(A, axis);  dA = dZ where A is the max; ties share dZ equally (1/count each)"""
 
-    name = "max"
+    name, symbol, formula = "max", "max", "{Z} = max {A}"
+    rules = ("{dA} = {dZ} where {A} is the max (ties share it), 0 elsewhere",)
 
     def __init__(self, axis: tuple[int, ...] | None, keepdims: bool):
         self.axis, self.keepdims = axis, keepdims
@@ -448,7 +509,8 @@ def _kept_shape(shape: tuple[int, ...], axis: tuple[int, ...] | None) -> tuple[i
 class Reshape(Op):
     """Z = A.reshape(shape);  dA = dZ.reshape(A.shape)"""
 
-    name = "reshape"
+    name, symbol, formula = "reshape", "reshape", "{Z} = {A} reshaped"
+    rules = ("{dA} = {dZ} reshaped back to the shape of {A}",)
 
     def __init__(self, shape: tuple[int, ...]):
         self.shape = shape
@@ -472,7 +534,8 @@ class Reshape(Op):
 class Transpose(Op):
     """Z = A.transpose(axes);  dA = dZ.transpose(inverse of axes)"""
 
-    name = "transpose"
+    name, symbol, formula = "transpose", "ᵀ", "{Z} = {A}ᵀ"
+    rules = ("{dA} = ({dZ})ᵀ",)
 
     def __init__(self, axes: tuple[int, ...] | None):
         self.axes = axes
@@ -495,7 +558,8 @@ class Transpose(Op):
 class BroadcastTo(Op):
     """Z = broadcast_to(A, shape);  dA = dZ summed back to A's shape"""
 
-    name = "broadcast_to"
+    name, symbol, formula = "broadcast_to", "broadcast", "{Z} = {A} broadcast"
+    rules = ("{dA} = Σ {dZ} back to the shape of {A}",)
 
     def __init__(self, shape: tuple[int, ...]):
         self.shape = shape
@@ -514,7 +578,8 @@ class BroadcastTo(Op):
 class GetItem(Op):
     """Z = A[index];  dA = zeros like A, with dZ added at index (repeats add up)"""
 
-    name = "getitem"
+    name, symbol, formula = "getitem", "[ ]", "{Z} = {A}[index]"
+    rules = ("{dA} = zeros with {dZ} added at the index",)
 
     def __init__(self, index: Any):
         self.index = index
@@ -539,7 +604,8 @@ class GetItem(Op):
 class ScatterAdd(Op):
     """Z = zeros(shape) with A added at index;  dA = dZ[index]   (the VJP of indexing)"""
 
-    name = "scatter_add"
+    name, symbol, formula = "scatter_add", "scatter +", "{Z} = zeros with {A} added at the index"
+    rules = ("{dA} = {dZ}[index]",)
 
     def __init__(self, index: Any, shape: tuple[int, ...]):
         self.index, self.shape = index, shape
@@ -589,7 +655,13 @@ class BinaryCrossEntropy(Op):
     the number of examples); elsewhere J is the course's expression, operation for operation.
     """
 
-    name = "binary_cross_entropy"
+    name, symbol, args, out = "binary_cross_entropy", "L(A, Y)", ("A", "Y"), "J"
+    formula = "{J} = −(1/m) Σ ({Y} log {A} + (1 − {Y}) log(1 − {A}))"
+    rules = (
+        "{dA} = (1/m) ({A} − {Y}) / ({A}(1 − {A})) ⊙ {dJ}: the 1/m of the mean cost enters here, "
+        "and is inside every gradient after it",
+        "{dY} = (1/m) (log(1 − {A}) − log {A}) ⊙ {dJ}",
+    )
 
     def check(self, A_shape, Y_shape):
         _check_same_shape(self.name, A_shape, Y_shape, "A")
@@ -615,7 +687,12 @@ class BinaryCrossEntropyWithLogits(Op):
     the log of a rounded probability, so it is exact where A would saturate.
     """
 
-    name = "binary_cross_entropy_with_logits"
+    name, symbol, args, out = "binary_cross_entropy_with_logits", "L(σ(Z), Y)", ("Z", "Y"), "J"
+    formula = "{J} = −(1/m) Σ ({Y} log σ({Z}) + (1 − {Y}) log(1 − σ({Z})))"
+    rules = (
+        "{dZ} = (1/m) (σ({Z}) − {Y}) ⊙ {dJ}: the 1/m of the mean cost enters here",
+        "{dY} = −(1/m) {Z} ⊙ {dJ}",
+    )
 
     def check(self, Z_shape, Y_shape):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")

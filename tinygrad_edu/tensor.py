@@ -1,8 +1,9 @@
 """Tensor: a numpy array that remembers how it was made.
 
-`apply()` is the one place that records a node (its op and its parents); `Tensor.backward()`
-is the one place that walks the graph, in reverse topological order, and accumulates gradients.
-Everything else is sugar over the primitives in ops.py.
+`apply()` is the one place that records a node (its op and its parents); `walk()` is the one
+place that goes through the graph backward, in reverse topological order, handing each node its
+gradient. `Tensor.backward()` stores what the walk gives the leaves; the pictures draw what it
+gives every node. Everything else is sugar over the primitives in ops.py.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -20,11 +23,8 @@ from .ops import Op
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 
 
-class _Mode:
-    """The engine's switches, one instance: setting an instance's attribute is cheap, a class's
-    is not (it resets Python's attribute caches for the class)."""
-
-    __slots__ = ("grad_enabled", "anomaly")
+class _Mode(threading.local):
+    """The engine's switches, one set per thread (as PyTorch keeps them)."""
 
     def __init__(self) -> None:
         self.grad_enabled = True  # record graphs (False inside no_grad)
@@ -32,35 +32,38 @@ class _Mode:
 
 
 _mode = _Mode()
-_AS_IS = contextlib.nullcontext()  # no change to numpy's error handling
 
 
-class no_grad(contextlib.ContextDecorator):  # noqa: N801 -- used like a function, as in PyTorch
-    """Inside `with no_grad():` (or a function decorated with @no_grad()) nothing is recorded."""
+class _switch(contextlib.ContextDecorator):  # noqa: N801 -- used like a function, as in PyTorch
+    """Set one of the engine's switches inside a with block (or a decorated function)."""
+
+    field, value = "grad_enabled", False
 
     def __init__(self) -> None:
         self._prev: list[bool] = []  # a stack: one decorator instance is entered again by recursion
 
     def __enter__(self) -> None:
-        self._prev.append(_mode.grad_enabled)
-        _mode.grad_enabled = False
+        self._prev.append(getattr(_mode, self.field))
+        setattr(_mode, self.field, self.value)
 
     def __exit__(self, *exc: Any) -> None:
-        _mode.grad_enabled = self._prev.pop()
+        setattr(_mode, self.field, self._prev.pop())
 
 
-class detect_anomaly(contextlib.ContextDecorator):  # noqa: N801 -- as no_grad
+class no_grad(_switch):  # noqa: N801
+    """Inside `with no_grad():` (or a function decorated with @no_grad()) nothing is recorded."""
+
+
+class enable_grad(_switch):  # noqa: N801
+    """Record again inside a no_grad block (backward(create_graph=True) runs its VJPs so)."""
+
+    value = True
+
+
+class detect_anomaly(_switch):  # noqa: N801
     """Raise at the first op whose forward or backward makes NaN or inf, naming the op and line."""
 
-    def __init__(self) -> None:
-        self._prev: list[bool] = []  # a stack, as for no_grad
-
-    def __enter__(self) -> None:
-        self._prev.append(_mode.anomaly)
-        _mode.anomaly = True
-
-    def __exit__(self, *exc: Any) -> None:
-        _mode.anomaly = self._prev.pop()
+    field, value = "anomaly", True
 
 
 def _user_frame() -> str:
@@ -88,8 +91,8 @@ class Tensor:
     """A numpy array in a graph: data, grad, requires_grad, and the op and parents that made it."""
 
     __slots__ = (
-        "data", "grad", "requires_grad", "name", "parents",
-        "_fn", "_pending", "_retains_grad", "_freed", "_where", "__weakref__",
+        "data", "grad", "requires_grad", "name", "parents", "grad_fn",
+        "_retains_grad", "_freed", "_where", "__weakref__",
     )  # fmt: skip
     # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
     __array_ufunc__ = None
@@ -100,17 +103,16 @@ class Tensor:
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.parents: tuple[Tensor, ...] = ()
-        self._fn: Op | None = None
-        self._pending: Any = None
+        self.grad_fn: Op | None = None  # the op that made this tensor; None for a leaf
         self._retains_grad = False
         self._freed = False
-        self._where: str | None = None
+        self._where: str | None = None  # the user's line that made it, inside detect_anomaly
 
     # ---- what it is ----
     @property
     def op(self) -> str | None:
         """The name of the op that made this tensor ("matmul", "sigmoid", ...), None for a leaf."""
-        return self._fn.name if self._fn is not None else None
+        return self.grad_fn.name if self.grad_fn is not None else None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -130,23 +132,22 @@ class Tensor:
 
     @property
     def is_leaf(self) -> bool:
-        return self._fn is None
+        return self.grad_fn is None
 
     @property
     def broadcast(self) -> dict[int, tuple[int, ...]]:
         """Input index -> its shape, for the inputs the op broadcast: backward sums them back."""
-        if self._fn is None:
+        if self.grad_fn is None:
             return {}
-        spread = range(len(self.parents)) if self._fn.elementwise else self._fn.broadcast_inputs
         shapes = [p.shape for p in self.parents]
-        return {i: shapes[i] for i in spread if shapes[i] != self.shape}
+        return {i: shapes[i] for i in self.grad_fn.broadcasts if shapes[i] != self.shape}
 
     def __len__(self) -> int:
         return len(self.data)
 
     def __repr__(self) -> str:
         label = f"{self.name}: " if self.name else ""
-        made = f", op={self.op}" if self._fn is not None else ""
+        made = f", op={self.op}" if self.grad_fn is not None else ""
         grad = ", requires_grad=True" if self.requires_grad else ""
         body = np.array2string(self.data, precision=4, threshold=20, prefix="Tensor(")
         return f"Tensor({label}{body}{made}{grad})"
@@ -172,11 +173,11 @@ class Tensor:
         self._retains_grad = True
         return self
 
-    # ---- the walk ----
+    # ---- backward: the walk, stored ----
     def backward(
         self, grad: Any = None, retain_graph: bool = False, create_graph: bool = False
     ) -> None:
-        """Fill .grad of each leaf that requires grad with d(self)/d(leaf): one walk, in reverse.
+        """Fill .grad of each leaf that requires grad with d(self)/d(leaf), from walk(self).
 
         .grad accumulates across calls, as in PyTorch: the course's update W = W - alpha * dW needs
         a fresh dW each iteration, so zero it between steps (`W.grad = None`, or the optimizer's
@@ -184,42 +185,24 @@ class Tensor:
         With create_graph=True the gradients are Tensors in a graph of their own, so they can be
         differentiated again (second derivatives, Hessian-vector products).
         """
-        if not self.requires_grad:
-            raise RuntimeError(
-                "backward: this result does not depend on any tensor with requires_grad=True, so "
-                "there is nothing to differentiate; create the parameters with "
-                "Tensor(..., requires_grad=True)"
-            )
-        if grad is None:
-            if self.data.size != 1:
-                raise ValueError(
-                    f"backward: the output has shape {self.shape}, not a single number; call it on "
-                    f"a scalar such as .sum() or .mean() of it, or pass grad= an array of shape "
-                    f"{self.shape}"
+        keep_graph = retain_graph or create_graph
+        for node, g in walk(self, grad, create_graph):
+            if node._freed:
+                raise RuntimeError(
+                    f"backward: the graph through '{node.op}' was already walked by an earlier "
+                    "backward(); pass retain_graph=True to the first backward() to walk it twice"
                 )
-            seed = np.array(1.0, self.data.dtype).reshape(self.data.shape)  # dJ/dJ = 1
-        else:
-            seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise ValueError(
-                    f"backward: grad has shape {seed.shape} but the output has shape {self.shape}"
-                )
-        retain_graph = retain_graph or create_graph
-        order = self.topological_order()
-        self._pending = Tensor(seed) if create_graph else seed
-        prev, _mode.grad_enabled = _mode.grad_enabled, create_graph
-        quiet = np.errstate(all="ignore") if _mode.anomaly else _AS_IS
-        try:
-            with quiet:  # inside detect_anomaly the error names the op; numpy's warning would not
-                for node in reversed(order):
-                    node._backward_step(create_graph, retain_graph)
-        finally:
-            _mode.grad_enabled = prev
-            for node in order:
-                node._pending = None
+            if node.grad_fn is None or node._retains_grad:
+                total = g if node.grad is None else node.grad + g
+                if not create_graph and (node._retains_grad or not _owned(total, node.dtype)):
+                    total = np.array(total, dtype=node.dtype)  # its own array, in its own dtype
+                node.grad = total
+            if node.grad_fn is not None and not keep_graph:
+                node._freed = True  # its VJP runs once the walk resumes, after this check
 
-    def topological_order(self) -> list[Tensor]:
-        """The nodes that need a gradient, each after its parents; backward walks it in reverse.
+    def topological_order(self, everything: bool = False) -> list[Tensor]:
+        """The graph's nodes, each after its parents: those that need a gradient (what the walk
+        visits, in reverse), or with everything=True every node, data and constants too.
 
         Iterative (an explicit stack, not recursion), so a graph of any depth works.
         """
@@ -229,7 +212,7 @@ class Tensor:
         while stack:  # depth first; a node is placed once all its parents are
             node, parents = stack[-1]
             for p in parents:
-                if p.requires_grad and id(p) not in seen:
+                if (everything or p.requires_grad) and id(p) not in seen:
                     seen.add(id(p))
                     stack.append((p, iter(p.parents)))
                     break
@@ -237,50 +220,6 @@ class Tensor:
                 stack.pop()
                 order.append(node)
         return order
-
-    def _backward_step(self, create_graph: bool, retain_graph: bool) -> None:
-        """Hand this node's gradient to its parents through the op's VJP."""
-        g, fn = self._pending, self._fn
-        self._pending = None  # an intermediate's gradient is freed as soon as it is used
-        if g is None:
-            return
-        if fn is None or self._retains_grad:
-            total = g if self.grad is None else self.grad + g
-            if not create_graph and (self._retains_grad or not _owned(total, self.data.dtype)):
-                total = np.array(total, dtype=self.data.dtype)  # its own array, in its own dtype
-            self.grad = total
-        if fn is None:
-            return
-        if self._freed:
-            raise RuntimeError(
-                f"backward: the graph through '{fn.name}' was already walked by an earlier "
-                "backward(); pass retain_graph=True to the first backward() to walk it twice"
-            )
-        for p, gp in self._parent_grads(g, create_graph):
-            if _mode.anomaly:
-                _check_finite(ops._raw(gp), f"{fn.name} backward", self._where)
-            # passed through unchanged (add): a leaf's .grad must not share this node's array
-            if gp is g and p._fn is None and not create_graph:
-                gp = gp.copy()
-            p._pending = gp if p._pending is None else p._pending + gp
-        if not retain_graph:
-            self._freed = True
-
-    def _parent_grads(self, g: Any, create_graph: bool = False) -> list[tuple[Tensor, Any]]:
-        """The op's VJP of g: (parent, its share of the gradient) for each parent that wants one."""
-        fn = self._fn
-        inputs = self.parents if create_graph else [p.data for p in self.parents]
-        grads = fn.backward(g, self if create_graph else self.data, *inputs)
-        assert len(grads) == len(inputs), f"{fn.name} VJP: {len(grads)} grads for {len(inputs)}"
-        out = []
-        for p, gp in zip(self.parents, grads):  # noqa: B905 -- counted above: strict= costs here
-            if gp is None or not p.requires_grad:
-                continue
-            if gp.shape != p.data.shape:  # the forward broadcast p: sum its gradient back
-                gp = ops.unbroadcast(gp, p.data.shape)
-                assert gp.shape == p.data.shape, f"{fn.name} VJP: {gp.shape} for {p.data.shape}"
-            out.append((p, gp))
-        return out
 
     # ---- operators (a Tensor, numpy array or Python number on either side) ----
     def __add__(self, other: Any) -> Tensor:
@@ -400,24 +339,108 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
     xs = [p.data for p in parents]
     fn.check(*[x.shape for x in xs])
-    out = Tensor.__new__(Tensor)
     if _mode.anomaly:
-        out._where = _user_frame()
         with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
-            out.data = np.asarray(fn.forward(*xs))
+            out = Tensor(fn.forward(*xs))
+        out._where = _user_frame()
         _check_finite(out.data, fn.name, out._where)
     else:
-        out._where = None
-        out.data = np.asarray(fn.forward(*xs))
-    out.grad = out.name = out._pending = None
-    out._retains_grad = out._freed = False
+        out = Tensor(fn.forward(*xs))
     if _mode.grad_enabled:
-        fn.needs = needs = tuple([p.requires_grad for p in parents])
-        out.requires_grad = True in needs
-        out.parents, out._fn = parents, fn
-    else:
-        out.requires_grad, out.parents, out._fn = False, (), None
+        fn.needs = tuple([p.requires_grad for p in parents])
+        out.requires_grad = True in fn.needs
+        out.parents, out.grad_fn = parents, fn
     return out
+
+
+def walk(
+    root: Tensor, grad: Any = None, create_graph: bool = False
+) -> Iterator[tuple[Tensor, Any]]:
+    """(node, dJ/d node) for each node of root's graph that needs a gradient, root first
+    (dJ/dJ = 1, or grad), each node after every node that uses it: its gradient is complete.
+
+    The one backward walk: backward() keeps what it gives the leaves, the step-through pictures
+    draw what it gives every node. It stores nothing on the tensors. At each node the op's VJP
+    hands each input its share; an input the op broadcast gets its share summed back to its
+    shape, and any other shape is an error in the op. With create_graph=True the gradients are
+    Tensors, recorded in a graph of their own.
+    """
+    pending = {id(root): _seed(root, grad, create_graph)}
+    for node in reversed(root.topological_order()):
+        g = pending.pop(id(node), None)
+        if g is None:  # the ops on every path from root gave it no gradient
+            continue
+        yield node, g
+        fn = node.grad_fn
+        if fn is None:
+            continue
+        inputs = node.parents if create_graph else [p.data for p in node.parents]
+        with _vjp_mode(create_graph):
+            grads = fn.backward(g, node if create_graph else node.data, *inputs)
+        if len(grads) != len(inputs):
+            raise RuntimeError(
+                f"tinygrad_edu internal error: the VJP of '{fn.name}' gave {len(grads)} "
+                f"gradients for its {len(inputs)} inputs"
+            )
+        for i, (p, gp) in enumerate(zip(node.parents, grads, strict=True)):
+            if gp is None or not p.requires_grad:
+                continue
+            if gp.shape != p.shape:
+                gp = _summed_back(fn, i, gp, p.shape)
+            if _mode.anomaly:
+                _check_finite(ops._raw(gp), f"{fn.name} backward", node._where)
+            if gp is g and p.grad_fn is None and not create_graph:
+                gp = gp.copy()  # passed through unchanged (add): a leaf's .grad shares no array
+            pending[id(p)] = gp if id(p) not in pending else pending[id(p)] + gp
+
+
+def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
+    """Where the walk starts: dJ/dJ = 1 for a single number, else the grad given for root."""
+    if not root.requires_grad:
+        raise RuntimeError(
+            "backward: this result does not depend on any tensor with requires_grad=True, so "
+            "there is nothing to differentiate; create the parameters with "
+            "Tensor(..., requires_grad=True)"
+        )
+    if grad is None:
+        if root.size != 1:
+            raise ValueError(
+                f"backward: the output has shape {root.shape}, not a single number; call it on "
+                f"a scalar such as .sum() or .mean() of it, or pass grad= an array of shape "
+                f"{root.shape}"
+            )
+        seed = np.ones(root.shape, root.dtype)
+    else:
+        seed = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=root.dtype)
+        if seed.shape != root.shape:
+            raise ValueError(
+                f"backward: grad has shape {seed.shape} but the output has shape {root.shape}"
+            )
+    return Tensor(seed) if create_graph else seed
+
+
+def _vjp_mode(create_graph: bool) -> contextlib.AbstractContextManager[Any]:
+    """How a VJP runs: recorded under create_graph; inside detect_anomaly with numpy's warnings
+    off (the check after it names the op instead); else as it is."""
+    if create_graph:
+        return enable_grad()
+    if _mode.anomaly:
+        return np.errstate(all="ignore")
+    return contextlib.nullcontext()
+
+
+def _summed_back(fn: Op, i: int, g: Any, shape: tuple[int, ...]) -> Any:
+    """g summed back to shape, for an input fn declares broadcast; any other mismatch is a bug."""
+    if i in fn.broadcasts:
+        g = ops.unbroadcast(g, shape)
+    if g.shape != shape:
+        arg = fn.args[i] if i < len(fn.args) else f"input {i}"
+        raise RuntimeError(
+            f"tinygrad_edu internal error: the VJP of '{fn.name}' gave d{arg} of shape "
+            f"{tuple(g.shape)} for {arg} of shape {shape}; a VJP returns each gradient in its "
+            "input's shape, or the op lists that input in `broadcasts`"
+        )
+    return g
 
 
 def _lift(x: Any, like: Tensor) -> Tensor:

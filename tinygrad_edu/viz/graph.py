@@ -1,0 +1,382 @@
+"""A tensor's graph as DOT text: a box per tensor, an oval per op, in the course's names.
+
+Everything drawn is read from the graph: each node's public fields (`name`, `data`, `grad`,
+`parents`, `broadcast`) and its op's own description (`grad_fn.symbol`, `.args`, `.formula`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+import numpy as np
+
+from .. import ops
+from ..tensor import Tensor
+
+SMALL = 12  # arrays with at most this many elements are printed in full
+
+# fill colours: what a node is
+_PARAM, _DATA, _INTER, _OUT = "#d8f0d2", "#dde7f5", "#fff6d5", "#fbd9d3"
+_OP, _LAYER = "#eeeeee", "#f1e4f7"
+_SUM_INK, _HOT = "#c05800", "#d62728"
+
+GradOf = Callable[[Tensor], Any]
+
+
+@dataclass(frozen=True)
+class Picture:
+    """What a picture shows.
+
+    values / grads: each tensor's value and, where .grad is set, its gradient (call
+    `backward_with_grads(J)` instead of `J.backward()` to keep the intermediates' dZ, dA too).
+    steps: number each node with the step at which backward reaches it (0 is the output).
+    collapse="layers": one box per layer (a linear node, its activation, W and b), for big nets.
+    rankdir: "LR" left to right, "TB" top to bottom (for deep nets), or "RL", "BT".
+    legend: a small key to the colours.
+    """
+
+    values: bool = True
+    grads: bool = True
+    steps: bool = False
+    collapse: str | None = None
+    rankdir: str = "LR"
+    legend: bool = True
+
+    def __post_init__(self) -> None:
+        if self.collapse not in (None, "layers"):
+            raise ValueError(f'to_dot: collapse must be None or "layers", not {self.collapse!r}')
+        if self.rankdir not in ("LR", "RL", "TB", "BT"):
+            raise ValueError(
+                f'to_dot: rankdir must be one of "LR", "RL", "TB", "BT", not {self.rankdir!r}'
+            )
+
+
+# ---------------------------------------------------------------- names and values
+
+
+def labels_of(nodes: list[Tensor]) -> dict[int, str]:
+    """A course-notation label per node: its name, else one made from its op (or its value)."""
+    labels: dict[int, str] = {}
+    counts: dict[str, int] = {}
+    for n in nodes:  # unnamed data takes its role in the op that reads it: Y of the cost
+        fn = n.grad_fn
+        if fn is None or fn.commutative:
+            continue
+        for p, role in zip(n.parents, fn.args, strict=True):
+            if p.is_leaf and not p.name and not p.requires_grad and p.size > 1:
+                labels.setdefault(id(p), role)
+    for n in nodes:
+        if id(n) in labels:
+            continue
+        if n.name:
+            labels[id(n)] = n.name
+        elif isinstance(n.grad_fn, ops.Transpose) and n.ndim == 2 and n.parents[0].name:
+            labels[id(n)] = labels[id(n.parents[0])] + "ᵀ"  # wᵀ, as in z = wᵀx + b
+        elif n.is_leaf and n.size == 1 and not n.requires_grad:
+            labels[id(n)] = f"{n.data.item():.4g}"  # a Python number lifted to a constant
+        else:
+            kind = n.op or ("param" if n.requires_grad else "const")
+            counts[kind] = counts.get(kind, 0) + 1
+            labels[id(n)] = f"{kind}{counts[kind]}"
+    return labels
+
+
+def grad_name(label: str) -> str:
+    """The name of label's gradient: dZ[2] for Z[2], d(long label) for long ones."""
+    return "d" + label if len(label) <= 12 else f"d({label})"
+
+
+def shape_text(t: Tensor) -> str:
+    return "()" if t.ndim == 0 else "(" + ", ".join(str(n) for n in t.shape) + ")"
+
+
+def summary(a: Any) -> list[str]:
+    """Small arrays in full (4 significant digits), one line per row; big ones as min/mean/max."""
+    a = np.asarray(a.data if isinstance(a, Tensor) else a)
+    if a.size == 0:
+        return ["(empty)"]
+    if a.size <= SMALL:
+        if a.ndim == 0:
+            return [f"{a.item():.4g}"]
+        if a.ndim == 2 and a.shape[1] == 1 and a.shape[0] > 1:
+            return [summary(a.ravel())[0] + "ᵀ"]  # a column, written as a transposed row
+        text = np.array2string(
+            a, separator=" ", formatter={"float_kind": lambda v: f"{v:.4g}"}, max_line_width=200
+        )
+        return [line.strip() for line in text.splitlines()]
+    with np.errstate(all="ignore"):
+        lo, mean, hi = np.min(a), np.mean(a), np.max(a)
+    return [f"min {lo:.4g}, mean {mean:.4g}, max {hi:.4g}"]
+
+
+def formula(node: Tensor, labels: dict[int, str]) -> str:
+    """The forward formula of node's op with the graph's names: "Z[1] = W[1] X + b[1]"."""
+    fn = node.grad_fn
+    assert fn is not None, "a leaf has no formula"
+    ins = [labels[id(p)] for p in node.parents]
+    return fn.describe(fn.formula, labels[id(node)], ins, grad_name)
+
+
+def _grad_of(t: Tensor) -> Any:
+    g = t.grad
+    return g.data if isinstance(g, Tensor) else g
+
+
+def _no_grad(t: Tensor) -> Any:
+    return None
+
+
+def _broadcast_note(child: Tensor, i: int, labels: dict[int, str]) -> str:
+    """The edge label for a broadcast input: the sum backward does there."""
+    parent = child.parents[i]
+    axes = ops.summed_axes(child.broadcast[i], child.shape)
+    dp, dc = grad_name(labels[id(parent)]), grad_name(labels[id(child)])
+    if child.ndim == 2 and axes == (1,):
+        where = "the m columns"
+    elif len(axes) == child.ndim:
+        where = "all axes"
+    else:
+        where = "axis " + ", ".join(map(str, axes))
+    return f"Σ over {where}: {dp} = Σ {dc}"
+
+
+# ---------------------------------------------------------------- DOT
+
+
+def _esc(text: str) -> str:
+    """Escape what a record label treats as structure: braces, bars, angle brackets, backslash."""
+    return re.sub(r"([\\{}|<>])", r"\\\1", text)
+
+
+def _lines(prefix: str, lines: list[str]) -> str:
+    """One record field: prefix before the first line, the rest indented under it, left-aligned."""
+    pad = "\u00a0" * len(prefix)  # records collapse runs of plain spaces
+    return "".join(_esc((prefix if k == 0 else pad) + s) + "\\l" for k, s in enumerate(lines))
+
+
+def _box(
+    g: graphviz.Digraph, key: str, fields: list[str], fill: str, hot: bool, flip: bool
+) -> None:
+    """A record node: fields stacked top to bottom (records turn with rankdir, hence flip)."""
+    label = "|".join(fields)
+    g.node(
+        key, "{" + label + "}" if flip else label, shape="record", style="filled",
+        fillcolor=fill, color=_HOT if hot else "black", penwidth="3" if hot else "1",
+    )  # fmt: skip
+
+
+def _fill(t: Tensor, root: Tensor) -> str:
+    if t is root:
+        return _OUT
+    if t.is_leaf:
+        return _PARAM if t.requires_grad else _DATA
+    return _INTER
+
+
+def to_dot(t: Tensor, options: Picture | None = None, **kwargs: Any) -> graphviz.Digraph:
+    """t's graph as DOT: a box per tensor (name, op, shape, value, dname), an oval per op.
+
+    Pass a Picture, or its fields as keywords (values, grads, steps, collapse, rankdir, legend).
+    Edges where backward sums a broadcast gradient back (db = Σ dZ over the m columns) are dashed.
+    """
+    if not isinstance(t, Tensor):
+        raise TypeError(f"to_dot: expected a Tensor, got {type(t).__name__}")
+    opts = Picture(**{**(options or Picture()).__dict__, **kwargs})
+    step_of = step_numbers(t) if opts.steps else {}
+    return build(t, opts, _grad_of if opts.grads else _no_grad, step_of)
+
+
+def step_numbers(t: Tensor) -> dict[int, int]:
+    """id(node) -> the step at which backward's walk reaches it (0 for t itself)."""
+    if not t.requires_grad:
+        return {}
+    return {id(n): k for k, n in enumerate(reversed(t.topological_order()))}
+
+
+@dataclass
+class _Layer:
+    """A linear node with its activation, W and b: one box in collapse="layers"."""
+
+    key: str
+    number: str
+    Z: Tensor
+    A: Tensor | None
+    members: list[Tensor] = field(default_factory=list)
+
+
+def build(
+    root: Tensor,
+    opts: Picture,
+    grad_of: GradOf,
+    step_of: dict[int, int],
+    hot: Tensor | None = None,
+    caption: str | None = None,
+) -> graphviz.Digraph:
+    """The DOT graph of root: grad_of gives the gradient shown for a node (or None), step_of its
+    step number; hot is highlighted (the step-through's current node), caption goes on top."""
+    nodes = root.topological_order(everything=True)
+    labels = labels_of(nodes)
+    ids = {id(n): f"t{k}" for k, n in enumerate(nodes)}
+    group = _layers(nodes) if opts.collapse == "layers" else {}
+    flip = opts.rankdir in ("TB", "BT")  # record fields run across the rank direction
+
+    g = graphviz.Digraph("tinygrad_edu")
+    g.attr(rankdir=opts.rankdir, fontname="Helvetica", fontsize="11", nodesep="0.25")
+    g.attr(ranksep="0.35")
+    g.attr("node", fontname="Helvetica", fontsize="10")
+    g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
+    if caption:
+        g.attr(label=caption, labelloc="t", labeljust="l", fontsize="13")
+
+    def is_hot(members: list[Tensor]) -> bool:
+        return hot is not None and any(hot is m for m in members)
+
+    layers = list({id(v): v for v in group.values()}.values())
+    for layer in layers:
+        fields = _layer_fields(layer, labels, opts.values, grad_of, step_of)
+        _box(g, layer.key, fields, _LAYER, is_hot(layer.members), flip)
+
+    def rep(n: Tensor) -> str:
+        layer = group.get(id(n))
+        return layer.key if layer else ids[id(n)]
+
+    edges: set[tuple[str, str]] = set()
+    for n in nodes:
+        if id(n) in group:
+            continue
+        fields = _tensor_fields(n, labels, opts.values, grad_of, step_of)
+        _box(g, ids[id(n)], fields, _fill(n, root), hot is n, flip)
+        if n.grad_fn is None:
+            continue
+        op_id = "op" + ids[id(n)][1:]
+        hot_here = hot is n
+        g.node(
+            op_id, n.grad_fn.symbol, shape="ellipse", style="filled",
+            fillcolor=_HOT if hot_here else _OP, fontcolor="white" if hot_here else "black",
+            width="0.3", height="0.3", margin="0.04", tooltip=formula(n, labels),
+        )  # fmt: skip
+        g.edge(op_id, ids[id(n)], color=_HOT if hot_here else "black")
+        _input_edges(g, n, op_id, rep, labels, edges, hot_here)
+
+    for layer in layers:
+        _input_edges(g, layer.Z, layer.key, rep, labels, edges, is_hot(layer.members))
+
+    if opts.legend:
+        _legend(g)
+    return g
+
+
+def _input_edges(
+    g: graphviz.Digraph,
+    n: Tensor,
+    target: str,
+    rep: Callable[[Tensor], str],
+    labels: dict[int, str],
+    edges: set[tuple[str, str]],
+    hot: bool,
+) -> None:
+    """An edge from each of n's inputs to target, named by the op's argument where order matters,
+    dashed where backward sums a broadcast gradient back."""
+    fn = n.grad_fn
+    assert fn is not None
+    for i, p in enumerate(n.parents):
+        src = rep(p)
+        if src == target or (src, target) in edges:
+            continue
+        edges.add((src, target))
+        attrs: dict[str, str] = {}
+        if len(n.parents) > 1 and not fn.commutative:
+            attrs["label"] = fn.args[i]
+        if i in n.broadcast and p.requires_grad:
+            note = _broadcast_note(n, i, labels)
+            attrs.update(style="dashed", color=_SUM_INK, fontcolor=_SUM_INK, penwidth="1.6")
+            attrs["label"] = "\\n".join(x for x in (attrs.get("label"), note) if x)
+        if hot and p.requires_grad:
+            attrs.update(color=_HOT, penwidth="2.4")
+        g.edge(src, target, **attrs)
+
+
+def _tensor_fields(
+    n: Tensor, labels: dict[int, str], values: bool, grad_of: GradOf, step_of: dict[int, int]
+) -> list[str]:
+    name = labels[id(n)]
+    leaf_kind = "data" if n.size > 1 or n.name else "constant"
+    kind = n.op or ("parameter" if n.requires_grad else leaf_kind)
+    rows = [_esc(name), _lines("", [f"{kind} · {shape_text(n)} · {n.dtype}"])]
+    if values:
+        rows.append(_lines(f"{name} = ", summary(n.data)))
+    grad = grad_of(n)
+    if grad is not None:
+        rows.append(_lines(f"{grad_name(name)} = ", summary(grad)))
+    if id(n) in step_of:
+        rows.append(_lines("", [f"backward step {step_of[id(n)]}"]))
+    return rows
+
+
+# ---------------------------------------------------------------- layers
+
+
+def _layers(nodes: list[Tensor]) -> dict[int, _Layer]:
+    """Group each linear node with its activation and its W and b (when they are leaves)."""
+    consumers: dict[int, list[Tensor]] = {}
+    for n in nodes:
+        for p in n.parents:
+            consumers.setdefault(id(p), []).append(n)
+    group: dict[int, _Layer] = {}
+    ordinal = 0
+    for Z in nodes:
+        if not isinstance(Z.grad_fn, ops.Linear):
+            continue
+        ordinal += 1
+        uses = consumers.get(id(Z), [])
+        acts = [c for c in uses if c.grad_fn is not None and c.grad_fn.activation]
+        A = acts[0] if len(acts) == 1 and len(uses) == 1 else None
+        match = re.search(r"\[(\d+)\]", Z.name or (A.name if A is not None and A.name else ""))
+        number = match.group(1) if match else str(ordinal)
+        members = [Z] + ([A] if A is not None else [])
+        W, _, b = Z.parents
+        members += [p for p in (W, b) if p.is_leaf and len(consumers.get(id(p), [])) == 1]
+        layer = _Layer(f"layer{number}_{ordinal}", number, Z, A, members)
+        for m in members:
+            group[id(m)] = layer
+    return group
+
+
+def _layer_fields(
+    layer: _Layer, labels: dict[int, str], values: bool, grad_of: GradOf, step_of: dict[int, int]
+) -> list[str]:
+    Z, A = layer.Z, layer.A
+    W, _, b = Z.parents
+    nz, nw, nb = (labels[id(x)] for x in (Z, W, b))
+    rows = [_esc(f"layer {layer.number}")]
+    formulas = [formula(Z, labels)] + ([formula(A, labels)] if A is not None else [])
+    shapes = f"{nw} {shape_text(W)} · {nb} {shape_text(b)} · {nz} {shape_text(Z)} · {Z.dtype}"
+    rows += [_lines("", formulas), _lines("", [shapes])]
+    out = A if A is not None else Z
+    if values:
+        rows.append(_lines(f"{labels[id(out)]} = ", summary(out.data)))
+    for x in (W, b, Z):
+        grad = grad_of(x)
+        if grad is not None:
+            rows.append(_lines(f"{grad_name(labels[id(x)])} = ", summary(grad)))
+    reached = sorted(step_of[id(m)] for m in layer.members if id(m) in step_of)
+    if reached:
+        rows.append(_lines("", [f"backward steps {reached[0]}–{reached[-1]}"]))
+    return rows
+
+
+def _legend(g: graphviz.Digraph) -> None:
+    with g.subgraph(name="cluster_legend") as c:
+        c.attr(label="legend", fontsize="9", color="#bbbbbb", style="rounded")
+        c.attr("node", shape="box", style="filled", fontsize="8", height="0.2", margin="0.05")
+        c.node("legend_param", "parameter", fillcolor=_PARAM)
+        c.node("legend_data", "data / constant", fillcolor=_DATA)
+        c.node("legend_inter", "intermediate", fillcolor=_INTER)
+        c.node("legend_out", "output", fillcolor=_OUT)
+        c.node("legend_op", "op", shape="ellipse", fillcolor=_OP)
+        c.edge("legend_param", "legend_data", style="invis")
+        c.edge("legend_inter", "legend_out", style="invis")

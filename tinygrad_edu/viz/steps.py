@@ -1,0 +1,139 @@
+"""Backward, step by step: the engine's own walk, drawn one node at a time with the rule it applies.
+
+Nothing here computes a gradient: `walk(J)` gives each node its gradient in the order backward
+reaches it, and each node's op states its rule (`grad_fn.rules`) in the course's notation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from ..tensor import Tensor, walk
+from .backends import render_dot
+from .graph import Picture, build, grad_name, labels_of
+
+_SUMMED = "   (summed back: it was broadcast)"
+
+
+def retain_grads(t: Tensor) -> Tensor:
+    """Ask every node of t's graph to keep its gradient, so dZ[2], dA[1] ... show after backward."""
+    for node in t.topological_order() if t.requires_grad else ():
+        node.retain_grad()
+    return t
+
+
+def backward_with_grads(t: Tensor, **backward_kwargs: Any) -> Tensor:
+    """retain_grads(t), then t.backward(**backward_kwargs): every node's gradient stays in .grad."""
+    retain_grads(t).backward(**backward_kwargs)
+    return t
+
+
+def local_rule(node: Tensor, labels: dict[int, str] | None = None) -> str:
+    """The rule backward applies at node, in course notation, read from its op: one rule for
+    each input that wants a gradient, joined by ";   "."""
+    labels = labels if labels is not None else labels_of(node.topological_order(everything=True))
+    name = labels[id(node)]
+    fn = node.grad_fn
+    if fn is None:
+        d = grad_name(name)
+        return f"{d} is complete (every path from the cost has arrived); it goes to {name}.grad"
+    ins = [labels[id(p)] for p in node.parents]
+    terms = []
+    for i, p in enumerate(node.parents):
+        if not p.requires_grad:
+            continue
+        rule = fn.describe(fn.rules[i], name, ins, grad_name)
+        if i in node.broadcast and "Σ" not in rule:  # the walk sums it back (the op did not)
+            rule += _SUMMED
+        terms.append(rule)
+    return ";   ".join(terms)
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>backward, step by step</title>
+<style>
+body{font-family:sans-serif;margin:1em;background:#fafafa}
+#bar{position:sticky;top:0;background:#fafafa;padding:.4em 0;border-bottom:1px solid #ccc}
+button{font-size:1em;padding:.2em .9em}
+#rule{font-family:monospace;font-size:1.05em;margin:.5em 0;white-space:pre-wrap;color:#a0461a}
+#pic img{max-width:100%;border:1px solid #ddd;background:white}
+</style></head><body>
+<div id="bar"><button id="prev">&larr; Prev</button> <button id="next">Next &rarr;</button>
+<span id="where"></span> <span style="color:#777">(left/right arrow keys too)</span>
+<div id="rule"></div></div>
+<div id="pic"><img id="img" alt="the graph at this step"></div>
+<script>
+const STEPS = __STEPS__;
+let k = 0;
+function show(i) {
+  k = Math.max(0, Math.min(STEPS.length - 1, i));
+  const s = STEPS[k];
+  document.getElementById("img").src = s.file;
+  document.getElementById("where").textContent =
+    "step " + k + " of " + (STEPS.length - 1) + ": " + s.node;
+  document.getElementById("rule").textContent = s.rule;
+  document.getElementById("prev").disabled = k === 0;
+  document.getElementById("next").disabled = k === STEPS.length - 1;
+}
+document.getElementById("prev").onclick = () => show(k - 1);
+document.getElementById("next").onclick = () => show(k + 1);
+document.addEventListener("keydown", e => {
+  if (e.key === "ArrowLeft") show(k - 1);
+  if (e.key === "ArrowRight") show(k + 1);
+});
+show(0);
+</script></body></html>
+"""
+
+
+def backward_steps(
+    J: Tensor,
+    out_dir: str | os.PathLike,
+    *,
+    values: bool = True,
+    collapse: str | None = None,
+    rankdir: str = "LR",
+    backend: str | None = None,
+) -> Path:
+    """One SVG per backward step (step_000.svg, ...) and an index.html that pages through them.
+
+    Step k is the k-th node backward's walk reaches: it is highlighted with the rule it applies,
+    and every node reached so far shows its (complete) gradient. The walk reads the recorded
+    graph and stores nothing, so J may be fresh or already backpropagated; no .grad is changed.
+    Returns the path of index.html (self-contained: no network needed to open it).
+    """
+    if isinstance(J, Tensor) and not J.requires_grad:
+        raise ValueError(
+            "backward_steps: J does not depend on any tensor with requires_grad=True, so backward "
+            "has no steps; create the parameters with Tensor(..., requires_grad=True)"
+        )
+    if not isinstance(J, Tensor) or J.size != 1:
+        what = f"shape {J.shape}" if isinstance(J, Tensor) else type(J).__name__
+        raise ValueError(f"backward_steps: J must be a single number (a cost), not {what}")
+    opts = Picture(values=values, collapse=collapse, rankdir=rankdir, legend=False)
+    steps = list(walk(J))
+    labels = labels_of(J.topological_order(everything=True))
+    step_of = {id(node): k for k, (node, _) in enumerate(steps)}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("step_*.svg"):
+        old.unlink()  # a shorter walk must not leave stale pages behind
+    pages = []
+    for k, (node, _) in enumerate(steps):
+        known = {id(n): g for n, g in steps[: k + 1]}
+        terms = local_rule(node, labels).split(";   ")
+        if k == 0:
+            terms.insert(0, f"{grad_name(labels[id(node)])} = 1 (the seed)")
+        head = f"backward step {k} of {len(steps) - 1}: {labels[id(node)]}"
+        caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
+        dot = build(J, opts, lambda n, known=known: known.get(id(n)), step_of, node, caption)
+        name = f"step_{k:03d}.svg"
+        (out / name).write_bytes(render_dot(dot.source, "svg", backend))
+        pages.append({"file": name, "node": labels[id(node)], "rule": "\n".join(terms)})
+    index = out / "index.html"
+    steps_json = json.dumps(pages).replace("</", "<\\/")
+    index.write_text(_PAGE.replace("__STEPS__", steps_json), encoding="utf-8")
+    return index
