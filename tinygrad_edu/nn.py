@@ -384,8 +384,8 @@ def _labels(Y: Any, m: int, where: str) -> np.ndarray:
         raise ValueError(
             f"{where}: Y has shape {Yd.shape} but the predictions have shape {(1, m)}{hint}"
         )
-    if np.abs(Yd * (Yd - 1.0)).sum() != 0:  # y (y - 1) is 0 for y = 0 and y = 1 only
-        bad = Yd[(Yd != 0) & (Yd != 1)]
+    bad = Yd[(Yd != 0) & (Yd != 1)]
+    if bad.size:
         raise ValueError(
             f"{where}: Y must hold labels 0 and 1, but it also holds {np.unique(bad)[:5].tolist()}"
         )

@@ -366,6 +366,8 @@ def walk(
     Tensors, recorded in a graph of their own.
     """
     pending = {id(root): _seed(root, grad, create_graph)}
+    anomaly = _mode.anomaly
+    plain = not (create_graph or anomaly)  # VJPs on arrays, as they are (read once, not per node)
     for node in reversed(root.topological_order()):
         g = pending.pop(id(node), None)
         if g is None:  # the ops on every path from root gave it no gradient
@@ -375,8 +377,11 @@ def walk(
         if fn is None:
             continue
         inputs = node.parents if create_graph else [p.data for p in node.parents]
-        with _vjp_mode(create_graph):
-            grads = fn.backward(g, node if create_graph else node.data, *inputs)
+        if plain:
+            grads = fn.backward(g, node.data, *inputs)
+        else:
+            with _vjp_mode(create_graph, anomaly):
+                grads = fn.backward(g, node if create_graph else node.data, *inputs)
         if len(grads) != len(inputs):
             raise RuntimeError(
                 f"tinygrad_edu internal error: the VJP of '{fn.name}' gave {len(grads)} "
@@ -387,7 +392,7 @@ def walk(
                 continue
             if gp.shape != p.shape:
                 gp = _summed_back(fn, i, gp, p.shape)
-            if _mode.anomaly:
+            if anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", node._where)
             if gp is g and p.grad_fn is None and not create_graph:
                 gp = gp.copy()  # passed through unchanged (add): a leaf's .grad shares no array
@@ -419,14 +424,15 @@ def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
     return Tensor(seed) if create_graph else seed
 
 
-def _vjp_mode(create_graph: bool) -> contextlib.AbstractContextManager[Any]:
-    """How a VJP runs: recorded under create_graph; inside detect_anomaly with numpy's warnings
-    off (the check after it names the op instead); else as it is."""
+def _vjp_mode(create_graph: bool, anomaly: bool) -> contextlib.ExitStack:
+    """How a VJP runs when not plainly: recorded under create_graph; inside detect_anomaly with
+    numpy's warnings off (the check after it names the op instead)."""
+    stack = contextlib.ExitStack()
     if create_graph:
-        return enable_grad()
-    if _mode.anomaly:
-        return np.errstate(all="ignore")
-    return contextlib.nullcontext()
+        stack.enter_context(enable_grad())
+    if anomaly:
+        stack.enter_context(np.errstate(all="ignore"))
+    return stack
 
 
 def _summed_back(fn: Op, i: int, g: Any, shape: tuple[int, ...]) -> Any:
