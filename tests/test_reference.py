@@ -1,16 +1,19 @@
-"""The hand-derived reference: activations, week 2, the L-layer model, compare(), course numbers."""
+"""The hand-derived reference: numpy only; activations, week 2, the L-layer model, the course's
+numbers."""
 
 from __future__ import annotations
 
+import ast
 import os
+import subprocess
+import sys
+from pathlib import Path
 
 import autograd
 import autograd.numpy as anp
 import numpy as np
 import pytest
 
-import tinygrad_edu.functional as F
-from tinygrad_edu import Tensor
 from tinygrad_edu import reference as R
 from tinygrad_edu.datasets import find_catvnoncat, load_catvnoncat
 from tinygrad_edu.ops import Sigmoid
@@ -30,6 +33,39 @@ def central_difference(f, x: np.ndarray, h: float = 1e-6) -> np.ndarray:
         x[i] = old
         g[i] = (up - down) / (2 * h)
     return g
+
+
+# ---- the oracle imports nothing from the engine ----
+
+REFERENCE = Path(R.__file__)
+
+
+def test_reference_imports_only_numpy_and_the_standard_library():
+    tree = ast.parse(REFERENCE.read_text(encoding="utf-8"))
+    imported = set()
+    for node in ast.walk(tree):  # every import, in functions too
+        if isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"line {node.lineno}: a relative import from the package"
+            imported.add(node.module)
+        elif isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+    assert imported == {"__future__", "collections.abc", "typing", "numpy"}
+
+
+def test_reference_loads_on_its_own_without_the_package():
+    # Loaded as a lone file (importing tinygrad_edu.reference would run the package's __init__):
+    # a relative import would fail, and any import of the engine would show in sys.modules.
+    code = (
+        "import importlib.util, sys\n"
+        f"spec = importlib.util.spec_from_file_location('reference', {str(REFERENCE)!r})\n"
+        "R = importlib.util.module_from_spec(spec)\n"
+        "spec.loader.exec_module(R)\n"
+        "print(R.sigmoid(R.np.zeros(1))[0], 'tinygrad_edu.tensor' in sys.modules,\n"
+        "      sorted(m for m in sys.modules if m.startswith('tinygrad_edu')))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0.5", "False", "[]"]
+    assert not hasattr(R, "compare") and not hasattr(R, "ComparisonTable")
 
 
 # ---- activations ----
@@ -283,96 +319,6 @@ def test_L_layer_model_names_a_layer_dims_mismatch():
         R.L_layer_model(np.zeros((3, 4)), np.zeros((1, 4)), [5, 1], num_iterations=1)
     with pytest.raises(ValueError, match=r"linear_forward: W \(2, 3\) times A_prev \(4, 5\)"):
         R.L_model_forward(np.zeros((4, 5)), {"W1": np.zeros((2, 3)), "b1": np.zeros((2, 1))})
-
-
-# ---- compare(): autodiff against the reference, with stand-in models ----
-
-
-class StandInDeep:
-    """A tiny model with the nn API compare() relies on, built from engine Tensors."""
-
-    def __init__(self, dims, hidden="relu", seed=0, forward_hidden=None):
-        p = R.initialize_parameters(dims, init="he", seed=seed)
-        self.params = {k: Tensor(v, requires_grad=True, name=k) for k, v in p.items()}
-        self.hidden_activation, self.output_activation = hidden, "sigmoid"
-        self._forward_hidden = forward_hidden or hidden  # what the forward really uses
-
-    def named_parameters(self):
-        return iter(self.params.items())
-
-    def zero_grad(self):
-        for t in self.params.values():
-            t.grad = None
-
-    def __call__(self, X):
-        A = Tensor(X)
-        L = len(self.params) // 2
-        for l in range(1, L + 1):
-            Z = F.linear(self.params[f"W{l}"], A, self.params[f"b{l}"])
-            A = Z.sigmoid() if l == L else getattr(F, self._forward_hidden)(Z)
-        return A
-
-
-class StandInLogistic:
-    def __init__(self, n_x):
-        rng = np.random.default_rng(4)
-        self.w = Tensor(rng.standard_normal((n_x, 1)), requires_grad=True)
-        self.b = Tensor(np.array([[0.3]]), requires_grad=True)
-
-    def named_parameters(self):
-        yield from (("w", self.w), ("b", self.b))
-
-    def zero_grad(self):
-        self.w.grad = self.b.grad = None
-
-    def __call__(self, X):
-        return (self.w.T @ Tensor(X) + self.b).sigmoid()
-
-
-def _data(n_x, m=7, seed=2):
-    rng = np.random.default_rng(seed)
-    return rng.standard_normal((n_x, m)), (rng.random((1, m)) > 0.5).astype(np.float64)
-
-
-@pytest.mark.parametrize("hidden", R.ACTIVATIONS)
-def test_compare_agrees_with_a_correct_deep_model(hidden):
-    X, Y = _data(4)
-    model = StandInDeep([4, 5, 3, 1], hidden=hidden)
-    model.params["W1"].grad = np.full((5, 4), 99.0)  # stale: compare must zero it first
-    table = R.compare(model, X, Y)
-    assert table, str(table)
-    assert [(r[0], r[1]) for r in table.rows] == [
-        ("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)),
-        ("W3", (1, 3)), ("b3", (1, 1)),
-    ]  # fmt: skip
-    assert table.max_relative_difference < 1e-12
-    assert table.cost_autodiff == pytest.approx(table.cost_reference, rel=1e-13)
-
-
-def test_compare_agrees_with_a_correct_logistic_regression():
-    X, Y = _data(3)
-    table = R.compare(StandInLogistic(3), X, Y)
-    assert table and [(r[0], r[1]) for r in table.rows] == [("w", (3, 1)), ("b", (1, 1))]
-    assert table.max_relative_difference < 1e-12
-
-
-def test_compare_catches_a_model_that_is_not_what_it_says():
-    X, Y = _data(4)
-    model = StandInDeep([4, 5, 1], hidden="relu", forward_hidden="tanh")
-    table = R.compare(model, X, Y)
-    assert not table and table.max_relative_difference > 1e-3
-    assert "MISMATCH" in str(table)
-
-
-def test_comparison_table_tol_and_text():
-    table = R.ComparisonTable([("W1", (2, 3), 1e-8), ("b1", (2, 1), 0.0)], 0.5, 0.5, tol=1e-10)
-    assert not table and table.max_relative_difference == 1e-8
-    assert R.ComparisonTable(table.rows, 0.5, 0.5, tol=1e-6)
-    lines = str(table).splitlines()
-    assert lines[0].split() == ["parameter", "shape", "relative", "difference"]
-    assert lines[2].split() == ["W1", "(2,", "3)", "1.000e-08"]
-    assert lines[3].split() == ["b1", "(2,", "1)", "0.000e+00"]
-    assert len({len(line) for line in lines[:5]}) == 1  # header, rule and rows line up
 
 
 # ---- the course's numbers on the cat data ----

@@ -2,10 +2,13 @@
 
 import sys
 
-from .gradcheck import GradcheckResult, gradcheck
-from .tensor import Tensor, detect_anomaly, no_grad
+from .gradcheck import GradcheckResult, compare, gradcheck
+from .tensor import Tensor, detect_anomaly, enable_grad, no_grad, walk
 
-__all__ = ["Tensor", "no_grad", "detect_anomaly", "gradcheck", "GradcheckResult"]
+__all__ = [
+    "Tensor", "no_grad", "enable_grad", "detect_anomaly", "walk",
+    "gradcheck", "compare", "GradcheckResult",
+]  # fmt: skip
 __version__ = "0.1.0"
 
 if "IPython" in sys.modules:  # in a notebook a Tensor shows as its graph (viz registers it)

@@ -10,13 +10,13 @@ output layer's dA is -(Y/A - (1-Y)/(1-A)), costs come from np.sum), so that with
 seeds the printed costs come out digit for digit. Caches are tuples, as in the course:
 a linear cache is (A_prev, W, b), an activation cache is Z, a layer's cache is both.
 
-Only numpy is imported here; `compare` imports the engine when it is called.
+Only numpy is imported here: the oracle knows nothing of the engine. gradcheck.compare sets the
+engine's gradients beside these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -404,90 +404,3 @@ def predict(
     if Y.shape != p.shape:
         raise ValueError(f"predict: Y has shape {Y.shape} but the predictions have {p.shape}")
     return p, float(np.mean(p == Y))
-
-
-# ---- autodiff against the hand-derived gradients ----
-
-
-@dataclass
-class ComparisonTable:
-    """Per parameter: relative difference ||g_auto - g_ref|| / (||g_auto|| + ||g_ref||)."""
-
-    rows: list[tuple[str, tuple[int, ...], float]]
-    cost_autodiff: float
-    cost_reference: float
-    tol: float = 1e-10
-
-    @property
-    def max_relative_difference(self) -> float:
-        """The largest relative difference over the parameters."""
-        return max((r[2] for r in self.rows), default=0.0)
-
-    def __bool__(self) -> bool:
-        return all(r[2] < self.tol for r in self.rows)
-
-    def __str__(self) -> str:
-        header = ("parameter", "shape", "relative difference")
-        body = [(name, str(shape), f"{d:.3e}") for name, shape, d in self.rows]
-        widths = [max(len(r[i]) for r in [header, *body]) for i in range(3)]
-        line = "  ".join("-" * w for w in widths)
-        out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)), line]
-        for name, shape, d in body:
-            out.append(f"{name.ljust(widths[0])}  {shape.ljust(widths[1])}  {d.rjust(widths[2])}")
-        out.append(line)
-        verdict = "ok" if self else "MISMATCH"
-        out.append(
-            f"max {self.max_relative_difference:.3e} (tol {self.tol:g}): {verdict};  "
-            f"cost autodiff {self.cost_autodiff!r}, reference {self.cost_reference!r}"
-        )
-        return "\n".join(out)
-
-
-def _relative_difference(a: np.ndarray, b: np.ndarray) -> float:
-    denom = np.linalg.norm(a) + np.linalg.norm(b)
-    return 0.0 if denom == 0 else float(np.linalg.norm(a - b) / denom)
-
-
-def compare(model: Any, X: np.ndarray, Y: np.ndarray, tol: float = 1e-10) -> ComparisonTable:
-    """Autodiff gradients of J = BCE(model(X), Y) against this module's, per parameter.
-
-    model is duck-typed: named_parameters() yields ("W1", Tensor), ("b1", Tensor), ... (or
-    ("w", ..), ("b", ..) for logistic regression: w (n_x, 1), b (1, 1)); zero_grad(); model(X)
-    returns AL; hidden_activation / output_activation name its activations (relu / sigmoid).
-    The table is truthy when every relative difference is below tol.
-    """
-    from . import functional as F
-
-    X = np.asarray(X, dtype=np.float64)
-    Y = np.asarray(Y, dtype=np.float64)
-    _check_XY("compare", X, Y)
-    named = list(model.named_parameters())
-    params = {name: np.array(t.data, dtype=np.float64) for name, t in named}
-
-    model.zero_grad()
-    J = F.binary_cross_entropy(model(X), Y)
-    J.backward()
-    auto = {name: t.grad for name, t in named}
-
-    if "w" in params:  # logistic regression
-        grads, cost = propagate(params["w"], params["b"], X, Y)
-        ref = {"w": grads["dw"], "b": grads["db"]}
-    else:
-        hidden = getattr(model, "hidden_activation", "relu")
-        output = getattr(model, "output_activation", "sigmoid")
-        AL, caches = L_model_forward(X, params, hidden, output)
-        cost = compute_cost(AL, Y)
-        grads = L_model_backward(AL, Y, caches, hidden, output)
-        ref = {name: grads[f"d{name}"] for name in params}
-
-    rows = []
-    for name, t in named:
-        if auto[name] is None:
-            raise ValueError(
-                f"compare: parameter {name!r} got no gradient; does it have requires_grad=True "
-                "and does model(X) use it?"
-            )
-        g_auto = np.asarray(auto[name], dtype=np.float64)
-        g_ref = np.asarray(ref[name], dtype=np.float64).reshape(g_auto.shape)  # db: a number
-        rows.append((name, tuple(t.data.shape), _relative_difference(g_auto, g_ref)))
-    return ComparisonTable(rows, float(J.data), cost, tol)
