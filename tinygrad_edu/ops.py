@@ -34,7 +34,7 @@ def _shape_error(op: str, msg: str) -> ValueError:
 
 def _raw(x: Array) -> np.ndarray:
     """The numpy value of x (for masks, which are constants of the graph)."""
-    return x if isinstance(x, _RAW) else x.data
+    return np.asarray(x) if isinstance(x, _RAW) else x.data
 
 
 def _const(mask: np.ndarray, like: Array) -> np.ndarray:

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -20,7 +21,7 @@ import numpy as np
 from . import ops
 from .ops import Op
 
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class _Mode(threading.local):
@@ -68,8 +69,8 @@ class detect_anomaly(_switch):  # noqa: N801
 
 def _user_frame() -> str:
     """file:line of the innermost caller outside this package: where the user made the op."""
-    f = sys._getframe(1)
-    while f is not None and os.path.dirname(os.path.abspath(f.f_code.co_filename)) == _PACKAGE_DIR:
+    f: FrameType | None = sys._getframe(1)
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
         f = f.f_back
     return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "<unknown>"
 
@@ -313,7 +314,7 @@ class Tensor:
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
-            axes = axes[0] or ()
+            axes = tuple(axes[0] or ())
         n = max(self.ndim, 1)  # negative axes count from the end, as in numpy
         return apply(
             ops.Transpose(tuple(int(a) % n if -n <= a < 0 else int(a) for a in axes) or None), self

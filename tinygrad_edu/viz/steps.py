@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,11 @@ def local_rule(node: Tensor, labels: dict[int, str] | None = None) -> str:
             rule += _SUMMED
         terms.append(rule)
     return ";   ".join(terms)
+
+
+def _reached(known: dict[int, Any]) -> Callable[[Tensor], Any]:
+    """The gradient shown for a node: the walk's, once the walk has reached it."""
+    return lambda n: known.get(id(n))
 
 
 _PAGE = """<!DOCTYPE html>
@@ -129,7 +135,7 @@ def backward_steps(
             terms.insert(0, f"{grad_name(labels[id(node)])} = 1 (the seed)")
         head = f"backward step {k} of {len(steps) - 1}: {labels[id(node)]}"
         caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
-        dot = build(J, opts, lambda n, known=known: known.get(id(n)), step_of, node, caption)
+        dot = build(J, opts, _reached(known), step_of, node, caption)
         name = f"step_{k:03d}.svg"
         (out / name).write_bytes(render_dot(dot.source, "svg", backend))
         pages.append({"file": name, "node": labels[id(node)], "rule": "\n".join(terms)})
