@@ -137,6 +137,9 @@ class Op:
     broadcasts: tuple[int, ...] = ()  # inputs numpy broadcasts: backward sums their gradient back
     commutative = False  # the order of the inputs does not matter (pictures leave edges unnamed)
     activation = False  # g in A = g(Z): pictures draw it in one box with its layer's Z
+    # The course's cost J = (1/m) Σ L over the m examples has course_rules too: the same rules for
+    # the course's per-example gradients (its dZ = A - Y is m dJ/dZ; its dW, db are dJ/dW, dJ/db)
+    course_rules: tuple[str, ...] = ()
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
@@ -662,6 +665,10 @@ class BinaryCrossEntropy(Op):
         "and is inside every gradient after it",
         "{dY} = (1/m) (log(1 − {A}) − log {A}) ⊙ {dJ}",
     )
+    course_rules = (
+        "{dA} = −({Y}/{A} − (1 − {Y})/(1 − {A})) = ({A} − {Y}) / ({A}(1 − {A}))",
+        "{dY} = log(1 − {A}) − log {A}",
+    )
 
     def check(self, A_shape, Y_shape):
         _check_same_shape(self.name, A_shape, Y_shape, "A")
@@ -693,6 +700,7 @@ class BinaryCrossEntropyWithLogits(Op):
         "{dZ} = (1/m) (σ({Z}) − {Y}) ⊙ {dJ}: the 1/m of the mean cost enters here",
         "{dY} = −(1/m) {Z} ⊙ {dJ}",
     )
+    course_rules = ("{dZ} = A − {Y}, with A = σ({Z})", "{dY} = −{Z}")
 
     def check(self, Z_shape, Y_shape):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")
