@@ -169,6 +169,13 @@ class Tensor:
         """The same data, cut from the graph: no gradient flows through it."""
         return Tensor(self.data, name=self.name)
 
+    def named(self, name: str) -> Tensor:
+        """Give this tensor a name for pictures and messages ("Z", "A[1]", "J"); returns it."""
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"named: a name is a non-empty string, got {name!r}")
+        self.name = name
+        return self
+
     def retain_grad(self) -> Tensor:
         """Keep this intermediate's gradient in .grad after backward (leaves keep theirs anyway)."""
         self._retains_grad = True
