@@ -221,3 +221,58 @@ def test_planar_flower_leaves_numpy_global_random_state_alone():
     np.random.seed(123)
     D.planar_flower(40, seed=1)
     np.testing.assert_array_equal(np.random.rand(3), expected)
+
+
+# ---- load_data: any of them by name, with a test set ----
+
+
+def test_load_data_flower_is_the_course_train_and_test_sets():
+    data = D.load_data("flower")
+    assert data.name == "flower" and data.cat is None
+    X, Y = D.planar_flower(m=400, seed=1)
+    X_test, Y_test = D.planar_flower(m=200, seed=3)
+    assert np.array_equal(data.train_x, X) and np.array_equal(data.train_y, Y)
+    assert np.array_equal(data.test_x, X_test) and np.array_equal(data.test_y, Y_test)
+
+
+@pytest.mark.parametrize("name", ["circles", "moons", "blobs", "quantiles"])
+def test_load_data_planar_sets_train_on_m_points_and_test_on_fresh_ones(name):
+    data = D.load_data(name, m=60)
+    assert data.name == name
+    assert data.train_x.shape == (2, 60) and data.train_y.shape == (1, 60)
+    assert data.test_x.shape == (2, 30) and data.test_y.shape == (1, 30)
+    assert not np.allclose(data.train_x[:, :30], data.test_x)  # another seed
+
+
+def test_load_data_reads_the_cats_from_a_directory(tmp_path):
+    data = D.load_data(str(_fake_dir(tmp_path)))
+    assert data.name == "cat" and data.cat is not None
+    assert data.train_x.shape == (12288, 3) and data.test_x.shape == (12288, 2)
+    assert np.array_equal(data.train_x, data.cat.train_x)
+
+
+def test_load_data_cat_uses_the_env_var(tmp_path, monkeypatch):
+    monkeypatch.setenv("TINYGRAD_EDU_DATA", str(tmp_path))
+    with pytest.raises(FileNotFoundError, match=r"from \$TINYGRAD_EDU_DATA"):
+        D.load_data("cat")
+    _fake_dir(tmp_path)
+    assert D.load_data("cat").train_x.shape == (12288, 3)
+
+
+def test_load_data_names_what_it_takes_when_the_spec_is_unknown(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"load_data: 'mnist' is neither a dataset "
+                       r"\(flower, circles, moons, blobs, quantiles, cat\)"):  # fmt: skip
+        D.load_data("mnist")
+    with pytest.raises(FileNotFoundError, match=r"load_data: .*nowhere' is not a directory"):
+        D.load_data(str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match=r"load_catvnoncat: cannot find train_catvnoncat"):
+        D.load_data(str(tmp_path))  # a directory, but without the files
+
+
+def test_random_batch_has_both_classes_and_is_seeded():
+    X, Y = D.random_batch(3, 7, seed=4)
+    assert X.shape == (3, 7) and Y.shape == (1, 7)
+    assert sorted(Y[0]) == [0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0]
+    X2, Y2 = D.random_batch(3, 7, seed=4)
+    assert np.array_equal(X, X2) and np.array_equal(Y, Y2)
+    assert not np.allclose(X, D.random_batch(3, 7, seed=5)[0])

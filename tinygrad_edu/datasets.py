@@ -4,11 +4,16 @@ Generated: the week-3 planar flower and a few other 2-D sets (circles, moons, bl
 quantiles), all numpy, all seeded. Read: the course's cat / non-cat images (needs h5py, the
 `data` extra), found through TINYGRAD_EDU_DATA or ../shared/data/catvnoncat beside the repo.
 Labels are returned as float64 (the course keeps uint8 / int64), the dtype the engine computes in.
+
+`load_data(spec)` gives any of them by name, with a test set, as the command line and the
+examples use them: load_data("flower"), load_data("moons", m=200), load_data("cat").
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -205,3 +210,70 @@ def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
         flat(train_orig), labels(train_y), flat(test_orig), labels(test_y),
         classes, train_orig, test_orig,
     )  # fmt: skip
+
+
+# ---- any of them by name, with a test set ----
+
+PLANAR: dict[str, Callable[..., XY]] = {
+    "flower": planar_flower,
+    "circles": noisy_circles,
+    "moons": noisy_moons,
+    "blobs": blobs,
+    "quantiles": gaussian_quantiles,
+}
+NAMES = (*PLANAR, "cat")  # what load_data takes besides a directory
+
+
+@dataclass
+class Data:
+    """A training set and, when there is one, a test set; X is (n_x, m), Y is (1, m)."""
+
+    name: str  # "flower", "moons", ... or "cat"
+    train_x: np.ndarray
+    train_y: np.ndarray
+    test_x: np.ndarray | None = None
+    test_y: np.ndarray | None = None
+    cat: CatData | None = None  # the cat pictures themselves (for showing them), when name is "cat"
+
+
+def load_data(spec: str, m: int = 400) -> Data:
+    """A planar set by name (m training points, m // 2 fresh ones to test) or the cat pictures.
+
+    spec is one of flower, circles, moons, blobs, quantiles; or "cat" (the files found through
+    $TINYGRAD_EDU_DATA or the default folder, as load_catvnoncat() finds them); or the directory
+    that holds them. The flower is the course's: seed 1 to train on, seed 3 to test on; the
+    other sets train on seed 0 and test on seed 2. m is ignored for the cats (209 and 50).
+    """
+    if spec in PLANAR:
+        make, seed = PLANAR[spec], (1 if spec == "flower" else 0)
+        X, Y = make(m=m, seed=seed)
+        X_test, Y_test = make(m=2 * (m // 4) or 2, seed=seed + 2)  # even, as the sets need
+        return Data(spec, X, Y, X_test, Y_test)
+    problem = spec_problem(spec)
+    if problem:
+        raise FileNotFoundError(f"load_data: {problem}")
+    cat = load_catvnoncat(None if spec == "cat" else Path(spec).expanduser())
+    return Data("cat", cat.train_x, cat.train_y, cat.test_x, cat.test_y, cat)
+
+
+def spec_problem(spec: str) -> str | None:
+    """Why load_data(spec) cannot work, in one line; None when spec names a set or a directory."""
+    if spec in NAMES or Path(spec).expanduser().is_dir():
+        return None  # (whether a directory holds the cat files, load_catvnoncat says)
+    if os.sep in spec or "/" in spec or spec.startswith((".", "~")):
+        return (
+            f"{spec!r} is not a directory; pass the directory that holds {TRAIN_FILE} and "
+            f"{TEST_FILE}, or a dataset: {', '.join(NAMES)}"
+        )
+    return (
+        f"{spec!r} is neither a dataset ({', '.join(NAMES)}) nor a directory; for the cat "
+        f"pictures pass the directory that holds {TRAIN_FILE} and {TEST_FILE}"
+    )
+
+
+def random_batch(n_x: int, m: int, seed: int = 1) -> XY:
+    """A small X (n_x, m) of N(0, 1) draws and shuffled labels Y (1, m): 0s and 1s alternately."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n_x, m))
+    Y = (np.arange(m) % 2).astype(np.float64)[None, :]
+    return X, Y[:, rng.permutation(m)]

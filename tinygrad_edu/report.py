@@ -7,6 +7,8 @@
     page.write()                       # out_dir / "index.html"
 
 Every picture and link is a path relative to out_dir, so the folder can be moved or zipped whole.
+text_table(header, rows) is the same kind of table for a terminal; everything that prints one
+uses it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,21 @@ td.bad{color:#b00;font-weight:bold}
 pre{background:#f3f3f3;padding:.6em;overflow-x:auto;font-size:.9em}
 .links a{display:inline-block;margin:.2em 1em .2em 0}
 """
+
+
+def text_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table for a terminal: columns padded to their widest cell, the first left-aligned and
+    the rest right-aligned, a rule of dashes under the header."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(
+            str(c).ljust(w) if i == 0 else str(c).rjust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
 
 class Report:
