@@ -226,6 +226,48 @@ class Div(Broadcasting):
         return dA, dB
 
 
+class Maximum(Broadcasting):
+    """Z = max(A, B) elementwise;  dA = dZ where A > B, dB = dZ where B > A, half each on a tie"""
+
+    name, symbol, commutative = "maximum", "max", True
+    formula = "{Z} = max({A}, {B})"
+    rules = (
+        "{dA} = {dZ} ⊙ (1 where {A} > {B}, ½ where equal, else 0)",
+        "{dB} = {dZ} ⊙ (1 where {B} > {A}, ½ where equal, else 0)",
+    )
+
+    def forward(self, A, B):
+        return np.maximum(A, B)
+
+    def backward(self, dZ, Z, A, B):
+        a, b = _raw(A), _raw(B)
+        share = _const((a > b) + 0.5 * (a == b), dZ)  # A's share of dZ; B gets the rest
+        return (dZ * share if self.needs[0] else None), (
+            dZ * (1 - share) if self.needs[1] else None
+        )
+
+
+class Minimum(Broadcasting):
+    """Z = min(A, B) elementwise;  dA = dZ where A < B, dB = dZ where B < A, half each on a tie"""
+
+    name, symbol, commutative = "minimum", "min", True
+    formula = "{Z} = min({A}, {B})"
+    rules = (
+        "{dA} = {dZ} ⊙ (1 where {A} < {B}, ½ where equal, else 0)",
+        "{dB} = {dZ} ⊙ (1 where {B} < {A}, ½ where equal, else 0)",
+    )
+
+    def forward(self, A, B):
+        return np.minimum(A, B)
+
+    def backward(self, dZ, Z, A, B):
+        a, b = _raw(A), _raw(B)
+        share = _const((a < b) + 0.5 * (a == b), dZ)
+        return (dZ * share if self.needs[0] else None), (
+            dZ * (1 - share) if self.needs[1] else None
+        )
+
+
 # ---- elementwise, one input ----
 
 

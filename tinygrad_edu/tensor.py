@@ -12,6 +12,7 @@ import contextlib
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
@@ -92,22 +93,72 @@ class Tensor:
     """A numpy array in a graph: data, grad, requires_grad, and the op and parents that made it."""
 
     __slots__ = (
-        "data", "grad", "requires_grad", "name", "parents", "grad_fn",
-        "_retains_grad", "_freed", "_where", "__weakref__",
+        "_data", "_grad", "requires_grad", "name", "parents", "grad_fn", "_version", "_saved",
+        "_retains_grad", "_freed", "_where", "_warned", "__weakref__",
     )  # fmt: skip
-    # numpy defers to Tensor's reflected operators: ndarray * Tensor is a Tensor
-    __array_ufunc__ = None
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None):
-        self.data: np.ndarray = _as_array(data.data if isinstance(data, Tensor) else data)
-        self.grad: Any = None
+        self._data: np.ndarray = _as_array(data._data if isinstance(data, Tensor) else data)
+        self._grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.parents: tuple[Tensor, ...] = ()
         self.grad_fn: Op | None = None  # the op that made this tensor; None for a leaf
+        self._version = 0  # bumped by every in-place change: backward checks what it reads
+        self._saved: list[int] = []  # the parents' versions when this node was recorded
         self._retains_grad = False
         self._freed = False
         self._where: str | None = None  # the user's line that made it, inside detect_anomaly
+        self._warned = False
+
+    # ---- the value and the gradient ----
+    @property
+    def data(self) -> np.ndarray:
+        """The value, a numpy array (shared, not copied). Assigning to it, or changing it with
+        `W.data -= x`, counts as an in-place change: a backward that needs the old value raises.
+        Writing single elements (`W.data[0, 1] = x`) is the one change it cannot see."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        if isinstance(value, Tensor):
+            raise TypeError(
+                "Tensor.data: assign a numpy array, not a Tensor (use t.data = other.data)"
+            )
+        self._data = _as_array(value)
+        self._version += 1
+
+    @property
+    def grad(self) -> Any:
+        """dJ/d(this tensor) after J.backward(): set for leaves that require grad, and for
+        intermediates asked to retain_grad(); None before backward, and after zero_grad()."""
+        if self._grad is None and not self.retains_grad:
+            self._warn_not_a_leaf()
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Any) -> None:
+        if value is not None and getattr(value, "shape", None) != self.shape:
+            raise ValueError(
+                f"Tensor.grad: the gradient must have the tensor's shape {self.shape}, "
+                f"got {getattr(value, 'shape', type(value).__name__)}"
+            )
+        self._grad = value
+
+    def _warn_not_a_leaf(self) -> None:
+        if self._warned or not self.requires_grad:
+            return
+        self._warned = True
+        who = self.name or "this tensor"
+        warnings.warn(
+            f"{self.name or 'tensor'}.grad is None: {who} is not a leaf (it was made by "
+            f"'{self.op}'), so backward does not keep its gradient. To update a parameter, keep "
+            "it a leaf: "
+            f"`with no_grad(): {self.name or 'w'} -= alpha * {self.name or 'w'}.grad`, or use an "
+            "optimizer (optim.GradientDescent); to see an intermediate's gradient call "
+            ".retain_grad() on it before backward",
+            stacklevel=3,
+        )
 
     # ---- what it is ----
     @property
@@ -117,19 +168,19 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     @property
     def is_leaf(self) -> bool:
@@ -144,30 +195,75 @@ class Tensor:
         return {i: shapes[i] for i in self.grad_fn.broadcasts if shapes[i] != self.shape}
 
     def __len__(self) -> int:
-        return len(self.data)
+        if self.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it is a single number (use .item())")
+        return len(self._data)
+
+    def __iter__(self) -> Iterator[Tensor]:
+        """The rows, as Tensors in the graph (a 0-d tensor is a single number: not iterable)."""
+        if self.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor: it is a single number (use .item())")
+        return (self[i] for i in range(len(self._data)))
+
+    # ---- as a Python number (one-element tensors), and comparisons (plain bool arrays) ----
+    def _one(self, what: str) -> Any:
+        if self.size != 1:
+            raise ValueError(
+                f"{what}: only a one-element tensor is a single number; this one has shape "
+                f"{self.shape} (reduce it first, e.g. .sum(), or index one element)"
+            )
+        return self._data.item()
+
+    def __float__(self) -> float:
+        return float(self._one("float()"))
+
+    def __int__(self) -> int:
+        return int(self._one("int()"))
+
+    def __bool__(self) -> bool:
+        return bool(self._one("bool()"))
+
+    def __format__(self, spec: str) -> str:
+        return format(self._one(f"format(t, {spec!r})"), spec) if spec else repr(self)
+
+    def __eq__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self._data == _value(other))
+
+    def __ne__(self, other: Any) -> np.ndarray:  # type: ignore[override]
+        return np.asarray(self._data != _value(other))
+
+    def __lt__(self, other: Any) -> np.ndarray:
+        return np.asarray(self._data < _value(other))
+
+    def __le__(self, other: Any) -> np.ndarray:
+        return np.asarray(self._data <= _value(other))
+
+    def __gt__(self, other: Any) -> np.ndarray:
+        return np.asarray(self._data > _value(other))
+
+    def __ge__(self, other: Any) -> np.ndarray:
+        return np.asarray(self._data >= _value(other))
+
+    __hash__ = object.__hash__  # a tensor is one node of a graph: hashed by identity
 
     def __repr__(self) -> str:
         label = f"{self.name}: " if self.name else ""
         made = f", op={self.op}" if self.grad_fn is not None else ""
         grad = ", requires_grad=True" if self.requires_grad else ""
-        body = np.array2string(self.data, precision=4, threshold=20, prefix="Tensor(")
+        body = np.array2string(self._data, precision=4, threshold=20, prefix="Tensor(")
         return f"Tensor({label}{body}{made}{grad})"
 
     def numpy(self) -> np.ndarray:
         """The data as a numpy array (shared, not copied)."""
-        return self.data
+        return self._data
 
     def item(self) -> float:
         """The value of a one-element tensor as a Python float."""
-        if self.data.size != 1:
-            raise ValueError(
-                f"item: only a one-element tensor has an item; this one has shape {self.shape}"
-            )
-        return self.data.item()
+        return self._one("item")
 
     def detach(self) -> Tensor:
         """The same data, cut from the graph: no gradient flows through it."""
-        return Tensor(self.data, name=self.name)
+        return Tensor(self._data, name=self.name)
 
     def named(self, name: str) -> Tensor:
         """Give this tensor a name for pictures and messages ("Z", "A[1]", "J"); returns it."""
@@ -175,6 +271,11 @@ class Tensor:
             raise TypeError(f"named: a name is a non-empty string, got {name!r}")
         self.name = name
         return self
+
+    @property
+    def retains_grad(self) -> bool:
+        """Whether backward keeps this tensor's gradient in .grad (a leaf's, or after retain_grad)."""
+        return self.grad_fn is None or self._retains_grad
 
     def retain_grad(self) -> Tensor:
         """Keep this intermediate's gradient in .grad after backward (leaves keep theirs anyway)."""
@@ -201,10 +302,10 @@ class Tensor:
                     "backward(); pass retain_graph=True to the first backward() to walk it twice"
                 )
             if node.grad_fn is None or node._retains_grad:
-                total = g if node.grad is None else node.grad + g
+                total = g if node._grad is None else node._grad + g
                 if not create_graph and (node._retains_grad or not _owned(total, node.dtype)):
                     total = np.array(total, dtype=node.dtype)  # its own array, in its own dtype
-                node.grad = total
+                node._grad = total
             if node.grad_fn is not None and not keep_graph:
                 node._freed = True  # its VJP runs once the walk resumes, after this check
 
@@ -270,6 +371,66 @@ class Tensor:
 
     def __rmatmul__(self, other: Any) -> Tensor:
         return _matmul(_lift(other, self), self)
+
+    # ---- in place: the course's update, written as PyTorch's idiom ----
+    def __iadd__(self, other: Any) -> Tensor:
+        return self._in_place("+=", np.add, Tensor.__add__, other)
+
+    def __isub__(self, other: Any) -> Tensor:
+        return self._in_place("-=", np.subtract, Tensor.__sub__, other)
+
+    def __imul__(self, other: Any) -> Tensor:
+        return self._in_place("*=", np.multiply, Tensor.__mul__, other)
+
+    def __itruediv__(self, other: Any) -> Tensor:
+        return self._in_place("/=", np.divide, Tensor.__truediv__, other)
+
+    def _in_place(self, how: str, ufunc: np.ufunc, recorded: Any, other: Any) -> Tensor:
+        """`with no_grad(): w -= alpha * w.grad` changes w's values in place: w stays the same
+        leaf, with requires_grad. Outside no_grad a leaf that requires grad refuses (changing it
+        would make the graph built from it wrong); an intermediate is recorded as `Z = Z + x`."""
+        if _mode.grad_enabled and self.requires_grad:
+            if self.grad_fn is not None:
+                return recorded(self, other)
+            who = self.name or "w"
+            raise RuntimeError(
+                f"{who} {how} ...: {who} is a leaf that requires grad, and changing it in place "
+                f"outside no_grad would make the graph built from it wrong; write the update as "
+                f"`with no_grad(): {who} {how} ...`, or use an optimizer (optim.GradientDescent)"
+            )
+        value = other._data if isinstance(other, Tensor) else np.asarray(other)
+        if value.dtype == object:
+            raise TypeError(f"{how}: cannot update a tensor with {type(other).__name__} values")
+        if np.broadcast_shapes(self.shape, value.shape) != self.shape:
+            raise ValueError(
+                f"{self.name or 'tensor'} {how} x: x has shape {value.shape}, which does not fit "
+                f"in place into shape {self.shape}"
+            )
+        ufunc(self._data, value, out=self._data, casting="same_kind")
+        self._version += 1
+        return self
+
+    # ---- numpy's own functions on Tensors: np.dot(w.T, X), np.sum(A), np.log(A), ... ----
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """np.add, np.exp, np.tanh, np.maximum, ... on Tensors record into the graph; a
+        comparison (np.greater, np.isnan, ...) gives a plain numpy bool array."""
+        return numpy_support.dispatch(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        """np.dot, np.sum, np.mean, np.max, np.transpose, np.reshape, np.squeeze, ... on Tensors
+        record into the graph; a function with no gradient rule says so (see numpy_support)."""
+        return numpy_support.dispatch(func, "__call__", args, kwargs)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """np.asarray(t): the value, for a tensor outside any graph; for one that requires grad
+        a TypeError (the array would silently leave the graph behind)."""
+        if self.requires_grad:
+            raise TypeError(
+                f"np.asarray/np.array of {self.name or 'a tensor'} that requires grad would drop "
+                "its graph; keep the Tensor (numpy's functions work on it), or take the value "
+                "with .data (no gradient flows through it)"
+            )
+        return self._data if dtype is None else self._data.astype(dtype)
 
     # ---- elementwise functions ----
     def exp(self) -> Tensor:
@@ -345,19 +506,20 @@ class Tensor:
 
 def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
-    xs = [p.data for p in parents]
+    xs = [p._data for p in parents]
     fn.check(*[x.shape for x in xs])
     if _mode.anomaly:
         with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
             out = Tensor(fn.forward(*xs))
         out._where = _user_frame()
-        _check_finite(out.data, fn.name, out._where)
+        _check_finite(out._data, fn.name, out._where)
     else:
         out = Tensor(fn.forward(*xs))
     if _mode.grad_enabled:
         fn.needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = True in fn.needs
         out.parents, out.grad_fn = parents, fn
+        out._saved = [p._version for p in parents]
     return out
 
 
@@ -384,12 +546,14 @@ def walk(
         fn = node.grad_fn
         if fn is None:
             continue
-        inputs = node.parents if create_graph else [p.data for p in node.parents]
+        if node._version or node._saved != [p._version for p in node.parents]:
+            _changed_in_place(node)
+        inputs = node.parents if create_graph else [p._data for p in node.parents]
         if plain:
-            grads = fn.backward(g, node.data, *inputs)
+            grads = fn.backward(g, node._data, *inputs)
         else:
             with _vjp_mode(create_graph, anomaly):
-                grads = fn.backward(g, node if create_graph else node.data, *inputs)
+                grads = fn.backward(g, node if create_graph else node._data, *inputs)
         if len(grads) != len(inputs):
             raise RuntimeError(
                 f"tinygrad_edu internal error: the VJP of '{fn.name}' gave {len(grads)} "
@@ -405,6 +569,22 @@ def walk(
             if gp is g and p.grad_fn is None and not create_graph:
                 gp = gp.copy()  # passed through unchanged (add): a leaf's .grad shares no array
             pending[id(p)] = gp if id(p) not in pending else pending[id(p)] + gp
+
+
+def _changed_in_place(node: Tensor) -> None:
+    """The error for a value that changed in place after an op saved it for backward."""
+    fn = node.grad_fn
+    assert fn is not None
+    pairs = [(node, fn.out, 0)] + list(
+        zip(node.parents, fn.args, node._saved, strict=True)  # type: ignore[arg-type]
+    )
+    t, role, saved = next((t, r, v) for t, r, v in pairs if t._version != v)
+    raise RuntimeError(
+        f"backward: {t.name or role} ({role} of '{fn.name}', shape {t.shape}) was modified in "
+        f"place after '{fn.name}' used it (version {t._version}, saved at {saved}), so its "
+        "gradient would be wrong; change parameters after backward (zero_grad, forward, backward, "
+        "step), or recompute the forward pass after changing them"
+    )
 
 
 def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
@@ -455,6 +635,11 @@ def _summed_back(fn: Op, i: int, g: Any, shape: tuple[int, ...]) -> Any:
             "input's shape, or the op lists that input in `broadcasts`"
         )
     return g
+
+
+def _value(x: Any) -> Any:
+    """A comparison's other side: a Tensor's array, anything else as it is."""
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _lift(x: Any, like: Tensor) -> Tensor:
@@ -512,3 +697,7 @@ def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
                 "run the forward pass inside detect_anomaly() too, to see the line that made the op"
             )
         raise RuntimeError(f"detect_anomaly: {what} produced {kind}; {at}")
+
+
+# numpy's functions on Tensors map onto the methods above: imported last, as it imports Tensor
+from . import numpy_support  # noqa: E402
