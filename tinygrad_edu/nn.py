@@ -14,6 +14,7 @@ gives the same result as seed=s.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import time
@@ -424,7 +425,7 @@ class History:
     """What fit() saw: the cost at every iteration, accuracies, and the wall time in seconds."""
 
     costs: list[float] = field(default_factory=list)
-    iterations: int = 0
+    iterations: int = 0  # that ran: num_iterations, or the i finite ones when iteration i diverged
     seconds: float = 0.0
     learning_rate: float | None = None
     train_accuracy: float | None = None  # after the last step, as a fraction in [0, 1]
@@ -442,6 +443,107 @@ class History:
         return plots.plot_history(self, path)
 
 
+class TrainingDiverged(RuntimeError):  # noqa: N818 -- it names what happened, as the API asks
+    """fit's cost became NaN or inf at .iteration; .history keeps the finite costs before it."""
+
+    def __init__(self, message: str, history: History, iteration: int, cost: float) -> None:
+        super().__init__(message)
+        self.history = history  # costs of iterations 0 .. iteration - 1, all finite
+        self.iteration = iteration  # the first iteration whose cost was not finite
+        self.cost = cost  # that cost: nan, inf or -inf
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= 1)
+
+
+def _check_fit_arguments(learning_rate: Any, num_iterations: Any, print_every: Any) -> None:
+    """Refuse, one line each, what fit cannot train with; the data is checked by _fit_data."""
+    if not _positive_int(num_iterations):
+        raise ValueError(
+            f"fit: num_iterations must be a positive int (how many steps), got {num_iterations!r}"
+        )
+    number = isinstance(learning_rate, (int, float, np.integer, np.floating))
+    if isinstance(learning_rate, bool) or not (
+        number and math.isfinite(learning_rate) and learning_rate > 0
+    ):
+        raise ValueError(
+            f"fit: learning_rate must be a positive finite number (the course's deep net: "
+            f"0.0075), got {learning_rate!r}"
+        )
+    if print_every is not None and not _positive_int(print_every):
+        raise ValueError(
+            f"fit: print_every must be None (print nothing) or a positive int, got {print_every!r}"
+        )
+
+
+def _refuse_nonfinite(name: str, data: np.ndarray, given: Any = None) -> None:
+    """Raise one line naming the first NaN or inf in data (X, Y, X_val or Y_val) and its place.
+
+    data is (n, m), examples as columns, and the first is in the first example holding one;
+    given is what the user passed, when data is its cast.
+    """
+    if data.dtype.kind not in "fc":  # ints and bools hold neither
+        return
+    finite = np.isfinite(data)
+    if finite.all():
+        return
+    first = int(np.argmin(finite.ravel(order="F")))  # column by column: the first example's
+    pos = tuple(int(k) for k in np.unravel_index(first, data.shape, order="F"))
+    what = "NaN" if np.isnan(data[pos]) else str(data[pos])  # "inf" or "-inf"
+    where = f"feature {pos[0]} of example {pos[1]}" if name.startswith("X") else f"example {pos[1]}"
+    note = ""
+    if given is not None:  # a float64 too large for a float32 model becomes inf in the cast
+        raw = np.asarray(given.data if isinstance(given, Tensor) else given)
+        if raw.shape == data.shape and raw.dtype.kind in "iuf" and np.isfinite(raw[pos]):
+            note = f", from {raw[pos].item()!r}, which is too large for the model's {data.dtype}"
+    raise ValueError(
+        f"fit: {name} holds {what} at {pos} ({where}){note}; clean or drop those examples first"
+    )
+
+
+def _fit_data(model: Module, X: Any, Y: Any, suffix: str = "") -> tuple[Tensor, np.ndarray]:
+    """X and Y checked for fit (suffix "_val" for the validation pair): shapes, m >= 1, finite."""
+    Xt = model._input(X)
+    m = Xt.shape[1]
+    if m == 0:
+        raise ValueError(
+            f"fit: X{suffix} has no examples (shape {Xt.shape}); it needs m >= 1 columns"
+        )
+    _refuse_nonfinite("X" + suffix, Xt.data, X)
+    Yd = np.asarray(Y.data if isinstance(Y, Tensor) else Y)
+    if Yd.shape == (1, m):  # a wrong shape is for _labels to name
+        _refuse_nonfinite("Y" + suffix, Yd)
+    return Xt, _labels(Yd, m, "fit (validation)" if suffix else "fit")
+
+
+def _diverged_message(
+    i: int, cost: float, costs: list[float], optimizer: Any, learning_rate: float | None
+) -> str:
+    """TrainingDiverged's one line: where, what, what was put back, and what to try.
+
+    learning_rate is fit's, or None when the optimizer was the caller's (its lr is named then).
+    """
+    anomaly = "run fit inside tinygrad_edu.detect_anomaly() to find the op that made it"
+    if i == 0:
+        return (
+            f"fit: the cost is {cost} at iteration 0, from the initial parameters, before any "
+            f"step; look for NaN or inf in model.state_dict(), or {anomaly}"
+        )
+    lr = getattr(optimizer, "lr", None)
+    if learning_rate is not None:
+        smaller = f"learning_rate={float(learning_rate)!r} / 10"
+    elif isinstance(lr, (int, float, np.integer, np.floating)):
+        smaller = f"{type(optimizer).__name__}(..., lr={float(lr)!r} / 10)"
+    else:
+        smaller = f"a smaller one for {type(optimizer).__name__}"
+    return (
+        f"fit: the cost is {cost} at iteration {i}; the model holds again the parameters of "
+        f"iteration {i - 1} (cost {costs[-1]:.6g}). Try a smaller learning rate ({smaller}), "
+        f"or {anomaly}"
+    )
+
+
 def fit(
     model: Module, X: Any, Y: Any, learning_rate: float = 0.0075, num_iterations: int = 2500,
     optimizer: Any = None, print_every: int | None = 100, progress: bool = True,
@@ -452,25 +554,48 @@ def fit(
     optimizer defaults to optim.GradientDescent(model.parameters(), learning_rate), which is the
     course's W = W - learning_rate * dW (learning_rate is unused when an optimizer is given).
     Prints "Cost after iteration i: J" every print_every iterations and after the last
-    (print_every=None or 0: silent), with a tqdm bar on stderr unless progress=False.
+    (print_every=None: silent), with a tqdm bar on stderr unless progress=False.
+    Data holding NaN or inf is refused before any step (ValueError). If the cost of iteration i
+    is NaN or inf, the parameters that gave iteration i - 1's cost are put back and
+    TrainingDiverged is raised, its .history holding the i finite costs.
     """
-    X = model._input(X)
-    Y = _labels(Y, X.shape[1], "fit").astype(model.dtype)
+    _check_fit_arguments(learning_rate, num_iterations, print_every)
     if (X_val is None) != (Y_val is None):
         raise ValueError("fit: pass both X_val and Y_val, or neither")
+    X, Y = _fit_data(model, X, Y)
+    Y = Y.astype(model.dtype)
     if X_val is not None:
-        X_val = model._input(X_val)
-        Y_val = _labels(Y_val, X_val.shape[1], "fit (validation)")
+        X_val, Y_val = _fit_data(model, X_val, Y_val, "_val")
+    own_lr = learning_rate if optimizer is None else None  # for the error's advice
     if optimizer is None:
         optimizer = optim.GradientDescent(model.parameters(), learning_rate)
     history = History(learning_rate=getattr(optimizer, "lr", learning_rate))
+    # The parameters a step starts from gave that iteration's cost: they are kept until the next
+    # cost is known to be finite. optim's optimizers assign each step's result as a new array, so
+    # a reference keeps the old values; a parameter still holding the same array after a step may
+    # have been written into in place, so it is copied before the next step (and all of them
+    # before the first). An optimizer is trusted to do at each step what it did at the last.
+    params: list[Tensor] = (
+        optimizer.params if isinstance(optimizer, optim.Optimizer) else model.parameters()
+    )
+    copy = [True] * len(params)
+    kept: list[np.ndarray] = []
     start = time.perf_counter()
     with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
         for i in bar:
             optimizer.zero_grad()
             J = model._cost(X, Y)  # X and Y were checked above, once
-            J.backward()
             c = float(J.data)
+            if not math.isfinite(c):
+                if kept:  # at iteration 0 no step was taken: nothing to put back
+                    for p, old in zip(params, kept, strict=True):
+                        p.data = old
+                model.zero_grad()
+                history.iterations = i
+                history.seconds = time.perf_counter() - start
+                message = _diverged_message(i, c, history.costs, optimizer, own_lr)
+                raise TrainingDiverged(message, history, i, c)
+            J.backward()
             history.costs.append(c)
             bar.set_postfix(cost=f"{c:.6f}", refresh=False)
             if print_every and (i % print_every == 0 or i == num_iterations - 1):
@@ -480,7 +605,10 @@ def fit(
                 if X_val is not None:
                     history.val_accuracies.append(accuracy(model, X_val, Y_val))
                 bar.write(f"Cost after iteration {i}: {c}", file=sys.stdout)
+            before = [p.data for p in params]
+            kept = [a.copy() if k else a for a, k in zip(before, copy, strict=True)]
             optimizer.step()
+            copy = [p.data is a for p, a in zip(params, before, strict=True)]
     history.seconds = time.perf_counter() - start
     history.iterations = num_iterations
     history.train_accuracy = accuracy(model, X, Y)
