@@ -1,5 +1,8 @@
 """The engine tests' one helper per op: forward vs numpy, VJP vs the hand formula and vs central
-differences (tinygrad's helper_test_op idea), plus small hand-derived oracles they share."""
+differences (tinygrad's helper_test_op idea), plus small hand-derived oracles they share.
+
+central_difference is the suite's one finite-difference routine; every test that needs one
+imports it from here (conftest.py holds the fixtures: the cat data and the slow flag)."""
 
 from __future__ import annotations
 
@@ -28,22 +31,34 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
+def central_difference(J: Callable[[], float], x: np.ndarray, eps: float = FD_EPS) -> np.ndarray:
+    """dJ/dx one entry at a time: (J(x + eps) - J(x - eps)) / (2 eps).
+
+    J() reads x, which is nudged in place and put back: pass the array J computes from.
+    """
+    g = np.zeros_like(x, dtype=np.float64)
+    for idx in np.ndindex(x.shape):
+        orig = x[idx]
+        x[idx] = orig + eps
+        plus = J()
+        x[idx] = orig - eps
+        minus = J()
+        x[idx] = orig
+        g[idx] = (plus - minus) / (2 * eps)
+    return g
+
+
 def numeric_vjp(
     f: Callable[..., Tensor], arrays: Sequence[np.ndarray], dZ: np.ndarray, k: int
 ) -> np.ndarray:
     """d sum(dZ * f(*arrays)) / d arrays[k] by central differences, running the engine's forward."""
     xs = [np.array(a, dtype=np.float64) for a in arrays]
-    out = np.zeros_like(xs[k])
-    with no_grad():
-        for idx in np.ndindex(xs[k].shape):
-            orig = xs[k][idx]
-            xs[k][idx] = orig + FD_EPS
-            plus = np.sum(dZ * f(*(Tensor(x) for x in xs)).data)
-            xs[k][idx] = orig - FD_EPS
-            minus = np.sum(dZ * f(*(Tensor(x) for x in xs)).data)
-            xs[k][idx] = orig
-            out[idx] = (plus - minus) / (2 * FD_EPS)
-    return out
+
+    def J() -> float:
+        with no_grad():
+            return float(np.sum(dZ * f(*(Tensor(x) for x in xs)).data))
+
+    return central_difference(J, xs[k])
 
 
 def check_op(

@@ -20,12 +20,41 @@ def test_engine_and_hand_steps_do_the_same_work(workload):
 def test_quick_run_prints_a_row_per_workload(capsys):
     assert bench.main(["--quick", "--scaling", "20", "40"]) == 0
     out = capsys.readouterr().out
-    for w in bench.WORKLOADS:
-        row = re.search(rf"^{w.name}\s+([\d.]+)\s+([\d.]+) \(([\d.]+)-([\d.]+)\)", out, re.M)
-        assert row, out
-        median, low, high = map(float, row.groups()[1:])
-        assert 0 < low <= median <= high
+    for w in bench.WORKLOADS:  # the numbers themselves: checked on a fake clock below
+        assert re.search(rf"^{w.name}\s+[\d.]+\s+[\d.]+ \([\d.]+-[\d.]+\)", out, re.M), out
     assert len(re.findall(r"^\s+(chain|wide)\s+\d+ nodes: +[\d.]+ us/node$", out, re.M)) == 4
+
+
+class FakeStep:
+    """A step whose timed batches take the seconds given (one per call of time_steps)."""
+
+    def __init__(self, seconds, peak):
+        self.seconds, self.peak = list(seconds), peak
+
+    def __call__(self):
+        return 0.0
+
+
+def test_the_table_shows_median_min_max_of_per_round_ratios(monkeypatch, capsys):
+    # seconds per step: the probe that sizes the batches (hand only), the warm-up, three rounds
+    hand = FakeStep([9.0, 9.0, 0.002, 0.004, 0.001], peak=1000)
+    engine = FakeStep([9.0, 0.003, 0.004, 0.004], peak=1500)  # ratios 1.5, 1.0, 4.0
+    f32 = FakeStep([9.0, 0.001, 0.001, 0.001], peak=800)  # ratios 0.5, 0.25, 1.0
+    monkeypatch.setattr(bench, "WORKLOADS", bench.WORKLOADS[:1])
+    monkeypatch.setattr(bench, "hand_step", lambda w, X, Y: hand)
+    monkeypatch.setattr(bench, "engine_step", lambda w, X, Y, dtype="float64": {
+        "float64": engine, "float32": f32}[dtype])  # fmt: skip
+    monkeypatch.setattr(bench, "torch_step", lambda w, X, Y: None)
+    monkeypatch.setattr(bench, "time_steps", lambda step, n: step.seconds.pop(0))
+    monkeypatch.setattr(bench, "peak_bytes", lambda step: step.peak)
+    assert bench.main(["--rounds", "3", "--scaling"]) == 0
+    assert [s.seconds for s in (hand, engine, f32)] == [[], [], []]  # every batch was timed
+    row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("planar"))
+    # the median of the ratios (1.5), not the ratio of the medians (0.004 / 0.002 = 2.0);
+    # hand ms is the median hand step; memory is each peak over the hand step's
+    assert row.split() == [
+        "planar", "2.000", "1.50", "(1.00-4.00)", "0.50", "(0.25-1.00)", "1.50", "0.80"
+    ]  # fmt: skip
 
 
 def test_peak_memory_sees_numpy_buffers():

@@ -229,11 +229,8 @@ def test_train_optimizers_and_printing():
     assert "adam, learning rate 0.05, 200 iterations" in stdout
 
 
-def test_train_on_the_cats_when_present(tmp_path):
-    found = datasets.find_catvnoncat()
-    if found is None:
-        pytest.skip("the cat files are absent")
-    status, stdout, _ = run(["train", "--data", str(found), "--layers", "12288,2,1",
+def test_train_on_the_cats_when_present(cat_dir):
+    status, stdout, _ = run(["train", "--data", str(cat_dir), "--layers", "12288,2,1",
                              "--iterations", "2", "--no-progress"])  # fmt: skip
     assert status == 0
     assert "cat: X (12288, 209), Y (1, 209); test X (12288, 50)" in stdout

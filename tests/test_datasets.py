@@ -98,14 +98,6 @@ def test_blobs_without_spread_sit_on_their_centers_with_alternating_labels():
 # ---- the cat files ----
 
 
-@pytest.fixture(scope="module")
-def cats():
-    if D.find_catvnoncat() is None:
-        pytest.skip("cat data not found: set TINYGRAD_EDU_DATA to the folder with the .h5 files")
-    pytest.importorskip("h5py", reason="reading the cat data needs h5py (the data extra)")
-    return D.load_catvnoncat()
-
-
 def test_cat_shapes_dtypes_and_classes(cats):
     assert cats.train_x.shape == (12288, 209) and cats.test_x.shape == (12288, 50)
     assert cats.train_y.shape == (1, 209) and cats.test_y.shape == (1, 50)

@@ -19,12 +19,6 @@ def run(script, *args, env=None):
     return done.stdout
 
 
-def has_cat_data():
-    from tinygrad_edu import datasets
-
-    return datasets.find_catvnoncat() is not None
-
-
 @pytest.mark.parametrize("script, last", [
     ("week2_logistic_regression.py", "test accuracy: "),
     ("week4_deep_cat.py", "train accuracy: "),
@@ -37,17 +31,15 @@ def test_cat_examples_fall_back_to_the_flower(tmp_path, script, last):
     assert last in out
 
 
+@pytest.mark.usefixtures("cat_dir")  # the script finds the files as find_catvnoncat does
 def test_week2_on_the_cats_prints_the_course_first_cost():
-    if not has_cat_data():
-        pytest.skip("the cat files are absent")
     out = run("week2_logistic_regression.py")
     assert "Cost after iteration 0: 0.6931471805599453" in out  # log 2: w = 0, b = 0
     assert "flower" not in out
 
 
+@pytest.mark.usefixtures("cat_dir")  # the script finds the files as find_catvnoncat does
 def test_week4_on_the_cats_prints_the_course_first_costs():
-    if not has_cat_data():
-        pytest.skip("the cat files are absent")
     out = run("week4_deep_cat.py")
     assert out.count("(tol 1e-10): ok") == 2
     assert "Cost after iteration 0: 0.69304973565998" in out  # the notebook: 0.6930497356599888

@@ -6,7 +6,7 @@ import types
 import numpy as np
 import pytest
 
-from tinygrad_edu import nn, optim
+from tinygrad_edu import datasets, nn, optim
 
 
 def data(m=40, seed=0):
@@ -16,11 +16,16 @@ def data(m=40, seed=0):
     return X, Y
 
 
-def week3_gradient_descent(params, X, Y, lr, iterations):
-    """The course's shallow net by hand: tanh hidden layer, sigmoid output, dZ2 = A2 - Y."""
+def week3_gradient_descent(params, X, Y, lr, iterations, trace=None):
+    """The course's shallow net by hand: tanh hidden layer, sigmoid output, dZ2 = A2 - Y.
+
+    trace, a list, receives the parameters each iteration starts from.
+    """
     W1, b1, W2, b2 = (params[k].copy() for k in ("W1", "b1", "W2", "b2"))
     m, costs = X.shape[1], []
     for _ in range(iterations):
+        if trace is not None:
+            trace.append((W1, b1, W2, b2))
         A1 = np.tanh(W1 @ X + b1)
         A2 = 1 / (1 + np.exp(-(W2 @ A1 + b2)))
         costs.append(float(-np.sum(Y * np.log(A2) + (1 - Y) * np.log(1 - A2)) / m))
@@ -48,19 +53,23 @@ def test_history_accuracies_are_fractions_of_correct_predictions():
     X, Y = data()
     X_val, Y_val = data(m=20, seed=1)
     model = nn.DeepNN([2, 8, 1], "tanh", init="xavier", seed=0)
+    trace = []
+    week3_gradient_descent(model.state_dict(), X, Y, 0.5, 30, trace)
     h = nn.fit(model, X, Y, 0.5, 30, print_every=10, progress=False, X_val=X_val, Y_val=Y_val)
-    W1, b1, W2, b2 = (model[k].data for k in ("W1", "b1", "W2", "b2"))
+    final = tuple(model[k].data for k in ("W1", "b1", "W2", "b2"))
 
-    def by_hand(X, Y):
+    def by_hand(X, Y, W1, b1, W2, b2):
         AL = 1 / (1 + np.exp(-(W2 @ np.tanh(W1 @ X + b1) + b2)))
         return np.mean((AL > 0.5) == Y)
 
-    assert h.train_accuracy == pytest.approx(by_hand(X, Y), abs=1e-12)
-    assert h.val_accuracy == pytest.approx(by_hand(X_val, Y_val), abs=1e-12)
+    assert h.train_accuracy == pytest.approx(by_hand(X, Y, *final), abs=1e-12)
+    assert h.val_accuracy == pytest.approx(by_hand(X_val, Y_val, *final), abs=1e-12)
     assert nn.accuracy(model, X, Y) == h.train_accuracy
     assert h.checkpoints == [0, 10, 20, 29]
     assert len(h.train_accuracies) == len(h.val_accuracies) == 4
-    assert all(0 <= a <= 1 for a in h.train_accuracies + h.val_accuracies)
+    # at each checkpoint, the accuracies of the parameters that iteration started from
+    for i, train, val in zip(h.checkpoints, h.train_accuracies, h.val_accuracies, strict=True):
+        assert (train, val) == (by_hand(X, Y, *trace[i]), by_hand(X_val, Y_val, *trace[i])), i
 
 
 def test_printing_like_the_assignments_and_the_bar_on_stderr(capsys):
@@ -120,7 +129,6 @@ def test_history_plot_hands_itself_to_plots(monkeypatch):
 
 # ---- week 3's flower ----
 def test_flower_logistic_regression_against_four_tanh_units():
-    datasets = pytest.importorskip("tinygrad_edu.datasets")
     X, Y = datasets.planar_flower()
     lr = nn.fit(nn.LogisticRegression(2), X, Y, 1.2, 300, print_every=None, progress=False)
     assert 0.40 <= lr.train_accuracy <= 0.55  # no straight line separates the petals

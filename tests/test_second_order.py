@@ -4,21 +4,24 @@ import autograd.numpy as anp
 import numpy as np
 import pytest
 from autograd import hessian_vector_product
-from helpers import positive, sigmoid
+from helpers import central_difference, positive, sigmoid
 
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
 
 
+def first_derivative(f, x, create_graph=False):
+    """f'(x) elementwise by autodiff: d/dx sum(f(x)); with create_graph, a Tensor in the graph."""
+    t = Tensor(x, requires_grad=True)
+    f(t).sum().backward(create_graph=create_graph)
+    return t, t.grad
+
+
 def derivatives(f, x):
     """f'(x) and f''(x) elementwise, by autodiff twice: d/dx sum(f(x)), then d/dx sum(f'(x))."""
-    t = Tensor(x, requires_grad=True)
-    f(t).sum().backward(create_graph=True)
-    g = t.grad
-    assert isinstance(g, Tensor)
+    t, g = first_derivative(f, x, create_graph=True)
+    assert isinstance(g, Tensor) and g.requires_grad, "f' is not constant: it must be in a graph"
     t.grad = None
-    if not g.requires_grad:  # the first derivative is a constant: the second one is 0
-        return g.data, np.zeros_like(x)
     g.sum().backward()
     return g.data, t.grad
 
@@ -43,13 +46,21 @@ UNARY = {
         lambda x: -2 * np.tanh(x) * (1 - np.tanh(x) ** 2),
         None,
     ),
-    "neg": (lambda t: -t, lambda x: -np.ones_like(x), np.zeros_like, None),
-    "abs": (Tensor.abs, np.sign, np.zeros_like, None),
-    "relu": (Tensor.relu, lambda x: (x > 0) * 1.0, np.zeros_like, None),
-    "leaky_relu": (
-        lambda t: t.leaky_relu(0.1),
-        lambda x: np.where(x > 0, 1.0, 0.1),
-        np.zeros_like,
+    # neg, abs, relu and leaky_relu are linear on each side of 0: f'' = 0 there, which an engine
+    # that drops the second pass would also give. h = x f(x) has h' = f + x f' and h'' = 2 f'
+    # (f'' = 0 off the kink): nonzero, and the second pass goes back through f's VJP.
+    "x*neg(x)": (lambda t: t * -t, lambda x: -2 * x, lambda x: np.full_like(x, -2.0), None),
+    "x*abs(x)": (lambda t: t * t.abs(), lambda x: 2 * np.abs(x), lambda x: 2 * np.sign(x), None),
+    "x*relu(x)": (
+        lambda t: t * t.relu(),
+        lambda x: 2 * np.maximum(x, 0),
+        lambda x: np.where(x > 0, 2.0, 0.0),
+        None,
+    ),
+    "x*leaky_relu(x)": (
+        lambda t: t * t.leaky_relu(0.1),
+        lambda x: 2 * np.where(x > 0, x, 0.1 * x),
+        lambda x: np.where(x > 0, 2.0, 0.2),
         None,
     ),
     "x*x*x via mul": (lambda t: t * t * t, lambda x: 3 * x**2, lambda x: 6 * x, None),
@@ -57,15 +68,29 @@ UNARY = {
 }
 
 
+def unary_input(make, seed=0):
+    x = (make or np.random.Generator.standard_normal)(np.random.default_rng(seed), (3, 4))
+    return np.where(np.abs(x) < 0.1, 0.5, x)  # off the kinks
+
+
 @pytest.mark.parametrize("name", sorted(UNARY))
 def test_second_derivative_of_every_unary_primitive(name):
     f, d1, d2, make = UNARY[name]
-    rng = np.random.default_rng(0)
-    x = (make or np.random.Generator.standard_normal)(rng, (3, 4))
-    x = np.where(np.abs(x) < 0.1, 0.5, x)  # off the kinks
+    x = unary_input(make)
     g1, g2 = derivatives(f, x)
     np.testing.assert_allclose(g1, d1(x), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(g2, d2(x), rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", sorted(UNARY))
+def test_second_derivative_is_the_slope_of_the_first(name):
+    """f'' by autodiff against central differences of the engine's own f' (first order only)."""
+    f, _, d2, make = UNARY[name]
+    x = unary_input(make, seed=1)
+    _, g2 = derivatives(f, x)
+    slope = central_difference(lambda: first_derivative(f, x)[1].sum(), x)  # x put back after
+    np.testing.assert_allclose(g2, slope, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(d2(x), slope, rtol=1e-6, atol=1e-6)  # and the hand formula agrees
 
 
 def test_third_derivative_of_sigmoid():
@@ -196,18 +221,24 @@ def test_gradients_of_gradients_are_tensors_in_a_graph():
     np.testing.assert_allclose(x.grad.data, t + x.data * (1 - t**2), rtol=1e-15)
 
 
-@pytest.mark.parametrize("p, d3", [(2, 0.0), (3, 6.0), (1, 0.0)])
-def test_third_derivative_of_powers_at_zero(p, d3):
-    # the chain reaches x ** 0, whose VJP once gave 0 * 0 ** -1 = NaN (with a RuntimeWarning)
+@pytest.mark.parametrize(
+    "p, d1, d2, d3",
+    [  # at x = 0 and x = 2, by hand: J = x^p + x^4
+        (1, [1.0, 33.0], [0.0, 48.0], [0.0, 48.0]),  # 1 + 4x^3, 12x^2, 24x
+        (2, [0.0, 36.0], [2.0, 50.0], [0.0, 48.0]),  # 2x + 4x^3, 2 + 12x^2, 24x
+        (3, [0.0, 44.0], [0.0, 60.0], [6.0, 54.0]),  # 3x^2 + 4x^3, 6x + 12x^2, 6 + 24x
+    ],
+    ids=["p=1", "p=2", "p=3"],
+)
+def test_third_derivative_of_powers_at_zero(p, d1, d2, d3):
+    # the chain reaches x ** 0, whose VJP once gave 0 * 0 ** -1 = NaN (with a RuntimeWarning);
+    # x ** 4 keeps every derivative in the graph, so each pass walks x ** p's chain too
     x = Tensor([0.0, 2.0], requires_grad=True)
-    (x**p).sum().backward(create_graph=True)
+    (x**p + x**4).sum().backward(create_graph=True)
     g1, x.grad = x.grad, None
-    if not g1.requires_grad:
-        return
+    np.testing.assert_array_equal(g1.data, d1)
     g1.sum().backward(create_graph=True)
     g2, x.grad = x.grad, None
-    if isinstance(g2, Tensor) and g2.requires_grad:
-        g2.sum().backward()
-        np.testing.assert_array_equal(x.grad, [d3, d3])
-    else:
-        assert d3 == 0.0
+    np.testing.assert_array_equal(g2.data, d2)
+    g2.sum().backward()
+    np.testing.assert_array_equal(x.grad, d3)
