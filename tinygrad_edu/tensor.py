@@ -9,6 +9,9 @@ gives every node. Everything else is sugar over the primitives in ops.py.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
+import operator
 import os
 import sys
 import threading
@@ -34,6 +37,7 @@ class _Mode(threading.local):
 
 
 _mode = _Mode()
+_DONE = object()
 
 
 class _switch(contextlib.ContextDecorator):  # noqa: N801 -- used like a function, as in PyTorch
@@ -50,6 +54,24 @@ class _switch(contextlib.ContextDecorator):  # noqa: N801 -- used like a functio
 
     def __exit__(self, *exc: Any) -> None:
         setattr(_mode, self.field, self._prev.pop())
+
+    def __call__(self, func: Any) -> Any:
+        """As a decorator; a generator runs each of its steps inside the switch, as in PyTorch."""
+        if not inspect.isgeneratorfunction(func):
+            return super().__call__(func)
+
+        @functools.wraps(func)
+        def steps(*args: Any, **kwargs: Any) -> Any:
+            gen = func(*args, **kwargs)
+            with self:
+                item = next(gen, _DONE)
+            while item is not _DONE:
+                sent = yield item
+                with self:
+                    item = gen.send(sent) if sent is not None else next(gen, _DONE)
+            return None
+
+        return steps
 
 
 class no_grad(_switch):  # noqa: N801
@@ -77,15 +99,24 @@ def _user_frame() -> str:
 
 
 def _as_array(data: Any) -> np.ndarray:
-    """Ints, bools and lists become float64; float32 stays float32."""
-    a = np.asarray(data)
+    """The array a Tensor holds: a float64 or float32 numpy array is shared as it is (not
+    copied); ints, bools and lists become a new float64 array. Nothing else is a number here."""
+    try:
+        a = np.asarray(data)
+    except ValueError as e:  # a ragged list
+        raise ValueError(
+            f"Tensor: the data is not a rectangular array of numbers ({e}); give every row the "
+            "same length"
+        ) from None
     if a.dtype.kind in "biu":
         return a.astype(np.float64)
-    if a.dtype.kind != "f":
-        raise TypeError(
-            f"Tensor: cannot hold data of dtype {a.dtype}; pass numbers (ints, floats, bools) "
-            "as a list or a numpy array"
-        )
+    if a.dtype not in (np.float64, np.float32):
+        hint = {
+            "c": "complex numbers have no place in the course's costs",
+            "f": "use float64 (the default) or float32; float16's range is too small for the cost",
+            "O": "the values are not all numbers (a list holding a Tensor? use t.data)",
+        }.get(a.dtype.kind, "pass numbers (ints, floats, bools) as a list or a numpy array")
+        raise TypeError(f"Tensor: cannot hold data of dtype {a.dtype}; {hint}")
     return a
 
 
@@ -274,7 +305,7 @@ class Tensor:
 
     @property
     def retains_grad(self) -> bool:
-        """Whether backward keeps this tensor's gradient in .grad (a leaf's, or after retain_grad)."""
+        """Whether backward keeps its gradient in .grad: a leaf, or after retain_grad()."""
         return self.grad_fn is None or self._retains_grad
 
     def retain_grad(self) -> Tensor:
@@ -302,10 +333,7 @@ class Tensor:
                     "backward(); pass retain_graph=True to the first backward() to walk it twice"
                 )
             if node.grad_fn is None or node._retains_grad:
-                total = g if node._grad is None else node._grad + g
-                if not create_graph and (node._retains_grad or not _owned(total, node.dtype)):
-                    total = np.array(total, dtype=node.dtype)  # its own array, in its own dtype
-                node._grad = total
+                node._grad = _accumulated(node, g, create_graph)
             if node.grad_fn is not None and not keep_graph:
                 node._freed = True  # its VJP runs once the walk resumes, after this check
 
@@ -478,7 +506,11 @@ class Tensor:
     def reshape(self, *shape: Any) -> Tensor:
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
-        return apply(ops.Reshape(tuple(int(n) for n in shape)), self)
+        try:
+            sizes = tuple(operator.index(n) for n in shape)
+        except TypeError:
+            raise TypeError(f"reshape: the sizes must be whole numbers, got {shape}") from None
+        return apply(ops.Reshape(sizes), self)
 
     def transpose(self, *axes: Any) -> Tensor:
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
@@ -609,6 +641,8 @@ def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:
             raise ValueError(
                 f"backward: grad has shape {seed.shape} but the output has shape {root.shape}"
             )
+        if create_graph and isinstance(grad, Tensor):
+            return grad  # its own graph stays connected: d(grad)/d(...) flows too
     return Tensor(seed) if create_graph else seed
 
 
@@ -646,6 +680,8 @@ def _lift(x: Any, like: Tensor) -> Tensor:
     """A non-Tensor operand as a constant Tensor; numbers take like's dtype, as numpy scalars do."""
     if isinstance(x, Tensor):
         return x
+    if np.iscomplexobj(x):
+        raise TypeError(f"cannot combine a Tensor with the complex value {x!r}")
     if isinstance(x, (bool, int, float, np.generic)) or (
         isinstance(x, np.ndarray) and x.dtype.kind in "biu"
     ):
@@ -667,17 +703,32 @@ def _matmul(a: Tensor, b: Tensor) -> Tensor:
 
 
 def _plain_index(index: Any) -> Any:
-    """Tensors inside an index become their (integer) data."""
+    """An index as numpy takes it; a Tensor is refused: it holds floats, so a mask of 0.0 and
+    1.0 would be read as the indices 0 and 1."""
     if isinstance(index, tuple):
         return tuple(_plain_index(i) for i in index)
     if isinstance(index, Tensor):
-        if np.any(index.data != np.round(index.data)):
-            raise IndexError(
-                "getitem: an index Tensor must hold whole numbers; for a boolean mask index "
-                "with a numpy bool array (a Tensor stores bools as 0.0 and 1.0)"
-            )
-        return index.data.astype(np.intp)
+        raise IndexError(
+            "getitem: index with a numpy array, not a Tensor (a Tensor holds floats, so a mask "
+            "would be read as the indices 0 and 1): use a bool mask such as A.data > 0.5, or "
+            "integer indices"
+        )
     return index
+
+
+def _accumulated(node: Tensor, g: Any, create_graph: bool) -> Any:
+    """node's .grad after adding g: into the same array when there is one (a reference to
+    w.grad held by the user stays current, as in PyTorch), else g as an array of its own."""
+    old = node._grad
+    if create_graph or isinstance(old, Tensor) or isinstance(g, Tensor):
+        return g if old is None else old + g
+    if old is None:
+        owned = _owned(g, node.dtype) and not node._retains_grad  # an intermediate's g is shared
+        return g if owned else np.array(g, dtype=node.dtype)
+    if isinstance(old, np.ndarray) and old.flags.writeable and old.dtype == node.dtype:
+        old += g
+        return old
+    return np.array(old + g, dtype=node.dtype)
 
 
 def _owned(g: np.ndarray, dtype: np.dtype) -> bool:

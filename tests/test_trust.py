@@ -1,0 +1,101 @@
+"""Trustworthy under misuse: the engine's rules for what it accepts, shares and keeps per thread."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from tinygrad_edu import Tensor, no_grad
+
+
+def test_grad_mode_is_per_thread():
+    """A no_grad block in one thread does not switch recording off in another (as in PyTorch)."""
+    inside, done = threading.Event(), threading.Event()
+    seen = {}
+
+    def other():
+        with no_grad():
+            inside.set()
+            done.wait(5)
+
+    t = threading.Thread(target=other)
+    t.start()
+    inside.wait(5)
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    seen["recorded"] = (w * 3).requires_grad  # recorded here while the other thread is in no_grad
+    done.set()
+    t.join()
+    assert seen["recorded"] is True
+    (w * 3).sum().backward()
+    np.testing.assert_array_equal(w.grad, [3.0, 3.0])
+
+
+def test_no_grad_on_a_generator_holds_for_every_step():
+    w = Tensor([1.0], requires_grad=True)
+
+    @no_grad()
+    def steps():
+        for k in range(3):
+            yield w * k
+
+    outs = list(steps())
+    assert [o.requires_grad for o in outs] == [False, False, False]
+    assert (w * 2).requires_grad  # outside the generator, recording is on
+
+
+@pytest.mark.parametrize(
+    "data, match",
+    [
+        (np.ones(3, dtype=np.float16), "float16"),
+        (np.ones(3, dtype=np.complex128), "complex"),
+        ([[1.0, 2.0], [3.0]], "rectangular"),
+        (["a", "b"], "dtype <U1"),
+    ],
+)
+def test_what_a_tensor_cannot_hold_is_refused(data, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        Tensor(data)
+
+
+def test_a_complex_number_is_not_silently_truncated():
+    with pytest.raises(TypeError, match="complex"):
+        Tensor([1.0, 2.0]) * np.complex128(1 + 2j)
+
+
+def test_reshape_takes_whole_numbers_only():
+    t = Tensor(np.arange(6.0))
+    with pytest.raises(TypeError, match="whole numbers"):
+        t.reshape(2.9, 3)
+    assert t.reshape(np.int64(2), 3).shape == (2, 3)
+
+
+def test_grad_accumulates_into_the_same_array():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    held = w.grad
+    (w * 4).sum().backward()
+    assert w.grad is held  # a reference taken after the first backward stays current
+    np.testing.assert_array_equal(held, [7.0, 7.0])
+
+
+def test_grad_of_the_wrong_shape_is_refused():
+    w = Tensor(np.zeros((2, 1)), requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(2, 1\), got \(1, 2\)"):
+        w.grad = np.zeros((1, 2))
+
+
+def test_backward_with_a_tensor_seed_under_create_graph_keeps_its_graph():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    v = Tensor([3.0, 5.0], requires_grad=True)
+    y = x * x
+    y.backward(grad=v, create_graph=True)  # x.grad = 2 x v, a Tensor in a graph of v too
+    x.grad.sum().backward()
+    np.testing.assert_array_equal(v.grad, 2 * x.data)
+
+
+def test_data_refuses_a_tensor():
+    w = Tensor([1.0], requires_grad=True)
+    with pytest.raises(TypeError, match="not a Tensor"):
+        w.data = Tensor([2.0])
