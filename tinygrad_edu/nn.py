@@ -453,6 +453,15 @@ class TrainingDiverged(RuntimeError):  # noqa: N818 -- it names what happened, a
         self.cost = cost  # that cost: nan, inf or -inf
 
 
+class TrainingInterrupted(KeyboardInterrupt):  # noqa: N818 -- a KeyboardInterrupt, named for fit
+    """Ctrl-C inside fit: the model holds the parameters of the last whole iteration; .history
+    keeps the costs so far."""
+
+    def __init__(self, message: str, history: History) -> None:
+        super().__init__(message)
+        self.history = history
+
+
 def _positive_int(value: Any) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= 1)
 
@@ -578,37 +587,57 @@ def fit(
     params: list[Tensor] = (
         optimizer.params if isinstance(optimizer, optim.Optimizer) else model.parameters()
     )
+    if not {id(p) for p in params} & {id(p) for p in model.parameters()}:
+        raise ValueError(
+            "fit: the optimizer holds none of this model's parameters (was it made for another "
+            "model?); build it with optimizer(model.parameters(), ...)"
+        )
     copy = [True] * len(params)
     kept: list[np.ndarray] = []
+    stepping = False
     start = time.perf_counter()
     with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
-        for i in bar:
-            optimizer.zero_grad()
-            J = model._cost(X, Y)  # X and Y were checked above, once
-            c = float(J.data)
-            if not math.isfinite(c):
-                if kept:  # at iteration 0 no step was taken: nothing to put back
-                    for p, old in zip(params, kept, strict=True):
-                        p.data = old
-                model.zero_grad()
-                history.iterations = i
-                history.seconds = time.perf_counter() - start
-                message = _diverged_message(i, c, history.costs, optimizer, own_lr)
-                raise TrainingDiverged(message, history, i, c)
-            J.backward()
-            history.costs.append(c)
-            bar.set_postfix(cost=f"{c:.6f}", refresh=False)
-            if print_every and (i % print_every == 0 or i == num_iterations - 1):
-                # accuracies of the parameters that gave this cost, before the step
-                history.checkpoints.append(i)
-                history.train_accuracies.append(accuracy(model, X, Y))
-                if X_val is not None:
-                    history.val_accuracies.append(accuracy(model, X_val, Y_val))
-                bar.write(f"Cost after iteration {i}: {c}", file=sys.stdout)
-            before = [p.data for p in params]
-            kept = [a.copy() if k else a for a, k in zip(before, copy, strict=True)]
-            optimizer.step()
-            copy = [p.data is a for p, a in zip(params, before, strict=True)]
+        try:
+            for i in bar:
+                optimizer.zero_grad()
+                J = model._cost(X, Y)  # X and Y were checked above, once
+                c = float(J.data)
+                if not math.isfinite(c):
+                    if kept:  # at iteration 0 no step was taken: nothing to put back
+                        for p, old in zip(params, kept, strict=True):
+                            p.data = old
+                    model.zero_grad()
+                    history.iterations = i
+                    history.seconds = time.perf_counter() - start
+                    message = _diverged_message(i, c, history.costs, optimizer, own_lr)
+                    raise TrainingDiverged(message, history, i, c)
+                J.backward()
+                history.costs.append(c)
+                bar.set_postfix(cost=f"{c:.6f}", refresh=False)
+                if print_every and (i % print_every == 0 or i == num_iterations - 1):
+                    # accuracies of the parameters that gave this cost, before the step
+                    history.checkpoints.append(i)
+                    history.train_accuracies.append(accuracy(model, X, Y))
+                    if X_val is not None:
+                        history.val_accuracies.append(accuracy(model, X_val, Y_val))
+                    bar.write(f"Cost after iteration {i}: {c}", file=sys.stdout)
+                before = [p.data for p in params]
+                kept = [a.copy() if k else a for a, k in zip(before, copy, strict=True)]
+                stepping = True
+                optimizer.step()
+                stepping = False
+                copy = [p.data is a for p, a in zip(params, before, strict=True)]
+        except KeyboardInterrupt:
+            if stepping:  # half a step: put back what the last cost was computed from
+                for p, old in zip(params, kept, strict=True):
+                    p.data = old
+            history.iterations = len(history.costs)
+            history.seconds = time.perf_counter() - start
+            raise TrainingInterrupted(
+                f"fit: interrupted after {len(history.costs)} iterations; the model holds the "
+                "parameters of the last whole step, and this error's .history the costs so far",
+                history,
+            ) from None
     history.seconds = time.perf_counter() - start
     history.iterations = num_iterations
     history.train_accuracy = accuracy(model, X, Y)
