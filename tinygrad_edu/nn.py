@@ -201,7 +201,8 @@ class Module:
                 f"create X as {self.dtype} (casting it here would cut it from the graph)"
             )
         return Tensor(
-            data.astype(self.dtype), name=(X.name if isinstance(X, Tensor) else None) or "X"
+            data.astype(self.dtype, copy=False),  # a float array of the model's dtype: shared
+            name=(X.name if isinstance(X, Tensor) else None) or "X",
         )
 
     def predict(self, X: Any) -> np.ndarray:
