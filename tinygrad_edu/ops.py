@@ -287,11 +287,11 @@ class Neg(Op):
 class Pow(Op):
     """Z = A ** p (p a constant);  dA = dZ * p * A ** (p - 1)"""
 
-    name, formula = "pow", "{Z} = {A}^p"
+    name = "pow"
 
     def __init__(self, p: float):
         self.p = p
-        self.symbol = f"x^{p:g}"
+        self.symbol, self.formula = f"x^{p:g}", f"{{Z}} = {{A}}^{p:g}"
         self.rules = (f"{{dA}} = {{dZ}} ⊙ {p:g} {{A}}^{p - 1:g}",)
 
     def forward(self, A):
@@ -417,8 +417,9 @@ class LeakyRelu(Op):
 class Matmul(Op):
     """Z = W @ A;  dW = dZ @ A.T,  dA = W.T @ dZ   (2-D operands)"""
 
-    name, symbol, args = "matmul", "·", ("W", "A")
-    formula, rules = "{Z} = {W} · {A}", ("{dW} = {dZ} · {A}ᵀ", "{dA} = {W}ᵀ · {dZ}")
+    name, symbol, args = "matmul", "·", ("W", "A_prev")
+    formula = "{Z} = {W} · {A_prev}"
+    rules = ("{dW} = {dZ} · {A_prev}ᵀ", "{dA_prev} = {W}ᵀ · {dZ}")
 
     def check(self, W_shape, A_shape):
         if not (1 <= len(W_shape) <= 2 and 1 <= len(A_shape) <= 2):
@@ -742,7 +743,7 @@ class BinaryCrossEntropyWithLogits(Op):
         "{dZ} = (1/m) (σ({Z}) − {Y}) ⊙ {dJ}: the 1/m of the mean cost enters here",
         "{dY} = −(1/m) {Z} ⊙ {dJ}",
     )
-    course_rules = ("{dZ} = A − {Y}, with A = σ({Z})", "{dY} = −{Z}")
+    course_rules = ("{dZ} = σ({Z}) − {Y}, the course's A − Y", "{dY} = −{Z}")
 
     def check(self, Z_shape, Y_shape):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")
