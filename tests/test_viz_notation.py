@@ -195,3 +195,20 @@ def test_local_rule_says_what_root_is():
         viz.local_rule(a * 2, {})
     with pytest.raises(ValueError, match="not in the graph of J"):
         viz.local_rule(a * 3, (a * 2).sum())
+
+
+def test_a_quantity_made_from_parameters_alone_is_not_per_example():
+    """wᵀ comes from w alone: its gradient is dw transposed, not m times it; wᵀX is per example."""
+    X = np.array([[1.0, 2.0, -1.0], [3.0, 0.5, -2.0]])
+    w = Tensor(np.array([[0.2], [-0.1]]), requires_grad=True, name="w")
+    b = Tensor(np.zeros((1, 1)), requires_grad=True, name="b")
+    J = F.binary_cross_entropy((w.T @ X + b).sigmoid(), np.array([[1.0, 0.0, 1.0]]))
+    viz.backward_with_grads(J)
+    wT = J.parents[0].parents[0].parents[0].parents[0]
+    notation = viz.Notation(J)
+    assert notation.labels[id(wT)] == "wᵀ" and not notation.per_example(wT)
+    np.testing.assert_array_equal(notation.grad_value(wT, wT.grad), w.grad.T)
+    product = J.parents[0].parents[0].parents[0]
+    assert notation.per_example(product)
+    np.testing.assert_allclose(notation.grad_value(product, product.grad), product.grad * 3)
+    assert notation.rule(product, 0) == "dwᵀ = (1/m) d(wᵀX) · Xᵀ"

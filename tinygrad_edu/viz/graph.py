@@ -115,7 +115,7 @@ def _broadcast_note(child: Tensor, i: int, notation: Notation) -> str:
         where = "all axes"
     else:
         where = "axis " + ", ".join(map(str, axes))
-    return f"Σ over {where}: {dp} = {notation.factor(parent)}Σ {dc}"
+    return f"Σ over {where}: {dp} = {notation.factor(child, parent)}Σ {dc}"
 
 
 # ---------------------------------------------------------------- DOT

@@ -29,6 +29,16 @@ def shape_text(shape: tuple[int, ...]) -> str:
     return "(" + ", ".join(str(n) for n in shape) + ")"
 
 
+def _on_data(root: Tensor) -> set[int]:
+    """The ids of the nodes computed from data: a leaf without grad holding several values."""
+    found: set[int] = set()
+    for n in root.topological_order(everything=True):
+        if any(id(p) in found or (p.is_leaf and not p.requires_grad and p.size > 1)
+               for p in n.parents):  # fmt: skip
+            found.add(id(n))
+    return found
+
+
 class Notation:
     """The names, scale and rules of the gradients in a picture of root's graph."""
 
@@ -43,6 +53,7 @@ class Notation:
         self.m = root.parents[0].size if self.course else 1
         self.J = self.labels[id(root)]
         self._note: str | None = None
+        self._on_data = _on_data(root) if self.course else set()
 
     # ---- names and values ----
     def d(self, label: str) -> str:
@@ -56,8 +67,9 @@ class Notation:
         return self.d(label)
 
     def per_example(self, node: Tensor) -> bool:
-        """Whether node's gradient is shown as the course's per-example one, m · ∂J/∂node."""
-        return self.course and not node.is_leaf and node is not self.root
+        """Whether node's gradient is shown as the course's per-example one, m · ∂J/∂node: an
+        intermediate computed from the data (Z, A; not wᵀ, which comes from w alone)."""
+        return id(node) in self._on_data and node is not self.root
 
     def grad_value(self, node: Tensor, g: Any) -> Any:
         """What the picture shows for node's gradient g = ∂J/∂node (from the walk or .grad)."""
@@ -65,10 +77,12 @@ class Notation:
             return g
         return g * self.m
 
-    def factor(self, target: Tensor) -> str:
-        """What a rule giving target's gradient gains in this notation: "(1/m) " for a parameter
-        under the course's cost (its incoming gradients are per example), else nothing."""
-        return _COURSE_FACTOR if self.course and target.is_leaf else ""
+    def factor(self, node: Tensor, target: Tensor) -> str:
+        """What node's rule giving target's gradient gains in this notation: "(1/m) " where a
+        per-example gradient (dZ) gives one that is not (dW, db), else nothing."""
+        if self.course and self.per_example(node) and not self.per_example(target):
+            return _COURSE_FACTOR
+        return ""
 
     def note(self) -> str | None:
         """The one line that says what the gradients shown are, for a caption; None if plain."""
@@ -85,7 +99,7 @@ class Notation:
         for n in reversed(self.root.topological_order()):
             if n is not self.root:
                 kind = re.sub(r"\[\d+\]$", "[l]", self.d(self.labels[id(n)]))
-                group = params if n.is_leaf else inter
+                group = inter if self.per_example(n) else params
                 if kind not in group:
                     group.append(kind)
 
@@ -116,7 +130,7 @@ class Notation:
         raw = {operand(x): x for x in names}  # describe passes d() the operand: d(raw name)
         out, *ins = (operand(x) for x in names)
         text = fn.describe(self.template(node, i), out, ins, lambda x: self.d(raw[x]))
-        factor = self.factor(node.parents[i])
+        factor = self.factor(node, node.parents[i])
         if not factor:
             return text
         claim, comma, rest = text.partition(", ")  # "dZ = A − Y, with A = σ(Z)": the claim only
