@@ -151,8 +151,10 @@ def week2_graph(d: Demo) -> None:
     d.page.section(
         "Week 2: logistic regression as a graph",
         "Z = wᵀX + b, A = σ(Z), J = L(A, Y) on m = 3 examples with n_x = 2 features, after "
-        "backward: each box shows a tensor's value and, below it, its gradient dJ/d(·). "
-        "Dashed edges are where backward sums over the m columns (db = Σ dZ / m).",
+        "backward: each box shows a tensor's shape, its value and, below it, its gradient as "
+        "the course writes it: dw, db are ∂J/∂w, ∂J/∂b (the 1/m inside), dZ, dA the per-example "
+        "gradients (dZ = A − Y, m times ∂J/∂Z). The dashed edge is where backward sums over the "
+        "m columns: db = (1/m) Σ dZ.",
     )
     d.page.figure(graph, "the week-2 graph, values and gradients")
     d.page.links([(steps, "backward, step by step (the rule applied at each node) →")])
