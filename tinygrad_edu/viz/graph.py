@@ -22,6 +22,7 @@ from .notation import Notation
 from .notation import shape_text as _shape_text
 
 SMALL = 12  # arrays with at most this many elements are printed in full
+MAX_BOXES = 300  # past this a picture is unreadable, and Graphviz's layout slow or out of stack
 
 # fill colours: what a node is
 _PARAM, _DATA, _INTER, _OUT = "#d8f0d2", "#dde7f5", "#fff6d5", "#fbd9d3"
@@ -171,6 +172,27 @@ def step_numbers(t: Tensor) -> dict[int, int]:
     return {id(n): k for k, n in enumerate(reversed(t.topological_order()))}
 
 
+def _boxes(nodes: list[Tensor], group: dict[int, _Layer]) -> int:
+    """How many boxes a picture draws: one per tensor, or per layer for the grouped ones."""
+    return sum(id(n) not in group for n in nodes) + len({id(v) for v in group.values()})
+
+
+def _refuse_too_big(nodes: list[Tensor], group: dict[int, _Layer], opts: Picture) -> None:
+    """One clear line, before any layout, for a graph too big to draw."""
+    boxes = _boxes(nodes, group)
+    if boxes <= MAX_BOXES:
+        return
+    hint = "draw it on fewer examples or fewer layers"
+    if opts.collapse is None:
+        layered = _boxes(nodes, _layers(nodes))
+        if layered <= MAX_BOXES:
+            hint = f"draw one box per layer with collapse='layers' ({layered} boxes), or " + hint
+    raise ValueError(
+        f"to_dot: this graph has {boxes} boxes ({len(nodes)} tensors); a picture of more than "
+        f"{MAX_BOXES} is unreadable and slow to lay out: {hint}"
+    )
+
+
 @dataclass
 class _Layer:
     """A linear node with its activation, W and b: one box in collapse="layers"."""
@@ -203,6 +225,7 @@ def build(
 
     ids = {id(n): f"t{k}" for k, n in enumerate(nodes)}
     group = _layers(nodes) if opts.collapse == "layers" else {}
+    _refuse_too_big(nodes, group, opts)
     flip = opts.rankdir in ("TB", "BT")  # record fields run across the rank direction
 
     g = graphviz.Digraph("tinygrad_edu")

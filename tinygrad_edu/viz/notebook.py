@@ -14,6 +14,8 @@ def _tensor_svg(t: Tensor) -> str | None:
     global _warned
     try:
         return svg(t)
+    except ValueError:  # too big to draw (to_dot says why): IPython shows the text repr
+        return None
     except RuntimeError as e:  # no renderer: fall back to the text repr, and say why once
         if not _warned:
             _warned = True
