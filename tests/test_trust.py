@@ -99,3 +99,15 @@ def test_data_refuses_a_tensor():
     w = Tensor([1.0], requires_grad=True)
     with pytest.raises(TypeError, match="not a Tensor"):
         w.data = Tensor([2.0])
+
+
+def test_the_cost_checks_a_sigmoid_output_that_was_changed_in_place():
+    import tinygrad_edu.functional as F
+
+    Z = Tensor(np.array([[0.5, -1.0]]), requires_grad=True)
+    A = Z.sigmoid()
+    with no_grad():
+        A -= 0.9  # now below 0: its log is NaN, its cost would be a silent nonsense
+    assert A.version == 1
+    with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
+        F.binary_cross_entropy(A, np.array([[1.0, 0.0]]))

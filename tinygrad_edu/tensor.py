@@ -160,6 +160,11 @@ class Tensor:
         self._version += 1
 
     @property
+    def version(self) -> int:
+        """How many in-place changes this tensor's values have had (0: as it was made)."""
+        return self._version
+
+    @property
     def grad(self) -> Any:
         """dJ/d(this tensor) after J.backward(): set for leaves that require grad, and for
         intermediates asked to retain_grad(); None before backward, and after zero_grad()."""
