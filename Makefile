@@ -25,6 +25,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check tinygrad_edu
+	$(BIN)/mypy tinygrad_edu
 
 clean:
 	rm -rf $(VENV) out .pytest_cache .hypothesis build *.egg-info
