@@ -385,9 +385,15 @@ def test_bce_through_a_saturated_sigmoid_is_finite():
     Z = Tensor([[-800.0, 40.0, -800.0, 40.0]], requires_grad=True)
     A = Z.sigmoid()
     assert A.data[0, 0] == 0.0 and A.data[0, 1] == 1.0
-    J = F.binary_cross_entropy(A, np.array([[0.0, 1.0, 1.0, 0.0]]))
+    Y = np.array([[0.0, 1.0, 1.0, 0.0]])
+    J = F.binary_cross_entropy(A, Y)
     J.backward()
     assert J.item() == 50.0
+    # backward takes the course's shortcut dZ = (1/m)(A - Y): right even where A saturated
+    np.testing.assert_array_equal(Z.grad, [[0.0, 0.0, -0.25, 0.25]])
+    Z.grad = None
+    A = Z.sigmoid().retain_grad()  # a kept dA: the walk goes through A, as PyTorch's BCELoss
+    F.binary_cross_entropy(A, Y).backward()
     np.testing.assert_array_equal(Z.grad, [[0.0, 0.0, 0.0, 0.0]])  # saturated: vanishing, not NaN
 
 

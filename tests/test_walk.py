@@ -134,15 +134,18 @@ def test_walk_gives_each_node_its_complete_gradient_in_reverse_topological_order
 
 def test_walk_stores_nothing_and_backward_stores_what_it_gives():
     X, Y, w, b, A, J = _week2()
-    steps = dict((id(n), g) for n, g in walk(J))
+    steps = dict((id(n), g) for n, g in walk(J, shortcut=True))  # the walk backward takes
+    full = dict((id(n), g) for n, g in walk(J))  # through dA, as pictures show it
     assert w.grad is None and b.grad is None  # the walk changed nothing
     with pytest.warns(UserWarning, match="not a leaf"):
         assert A.grad is None
     J.backward()
     np.testing.assert_array_equal(w.grad, steps[id(w)])
     np.testing.assert_array_equal(b.grad, steps[id(b)])
+    np.testing.assert_allclose(w.grad, full[id(w)], rtol=1e-14)  # the same up to rounding
+    assert id(A) in full and id(A) not in steps  # the shortcut skips A's step
     assert not A.retains_grad and A.grad is None  # nothing kept unless asked (warned once)
-    again = dict((id(n), g) for n, g in walk(J))  # after backward: the graph is still readable
+    again = dict((id(n), g) for n, g in walk(J, shortcut=True))  # after backward: still readable
     np.testing.assert_array_equal(again[id(w)], w.grad)
 
 
@@ -208,3 +211,42 @@ def test_linear_sums_db_itself_as_the_course_writes_it():
     dW, dA_prev, db = op.backward(dZ, None, W, A_prev, b)
     np.testing.assert_array_equal(db, np.sum(dZ, axis=1, keepdims=True))  # [[3], [12]]
     assert db.shape == (2, 1) and dW.shape == (2, 4) and dA_prev.shape == (4, 3)
+
+
+def _sigmoid_cost(retain: bool = False, reuse: bool = False):
+    X = np.array([[1.0, -2.0, 0.5], [0.0, 1.0, -1.0]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    W = Tensor(np.array([[0.3, -0.2]]), requires_grad=True, name="W")
+    A = (W @ X).sigmoid()
+    if retain:
+        A.retain_grad()
+    J = F.binary_cross_entropy(A, Y)
+    return W, A, (J + A.sum() if reuse else J), X, Y
+
+
+def test_backward_takes_the_course_shortcut_dZ_equals_A_minus_Y():
+    """After a sigmoid the cost hands Z the course's dZ = (1/m)(A - Y) directly: A is skipped."""
+    W, A, J, X, Y = _sigmoid_cost()
+    seen = []
+    real = ops.Sigmoid.backward
+    ops.Sigmoid.backward = lambda self, *a: seen.append("sigmoid") or real(self, *a)
+    try:
+        J.backward()
+    finally:
+        ops.Sigmoid.backward = real
+    assert seen == []  # the sigmoid's VJP never ran
+    np.testing.assert_allclose(W.grad, (A.data - Y) @ X.T / 3, rtol=1e-14)
+
+
+def test_the_shortcut_steps_aside_when_dA_is_wanted():
+    for kw in ({"retain": True}, {"reuse": True}):
+        W, A, J, X, Y = _sigmoid_cost(**kw)
+        J.backward()
+        dA_extra = 1.0 if kw.get("reuse") else 0.0  # J + sum(A) adds 1 to dJ/dA
+        dZ = ((A.data - Y) / 3 + dA_extra * A.data * (1 - A.data))
+        np.testing.assert_allclose(W.grad, dZ @ X.T, rtol=1e-12)
+        if kw.get("retain"):  # dA kept: (1/m)(A - Y) / (A (1 - A))
+            np.testing.assert_allclose(A.grad, (A.data - Y) / (3 * A.data * (1 - A.data)))
+    W, A, J, X, Y = _sigmoid_cost()
+    steps = [n for n, _ in walk(J)]  # the pictures' walk keeps every step: A is there
+    assert any(n is A for n in steps)

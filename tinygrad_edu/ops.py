@@ -140,6 +140,8 @@ class Op:
     # The course's cost J = (1/m) Σ L over the m examples has course_rules too: the same rules for
     # the course's per-example gradients (its dZ = A - Y is m dJ/dZ; its dW, db are dJ/dW, dJ/db)
     course_rules: tuple[str, ...] = ()
+    # A shortcut backward may take through the op before this one (see backward_through)
+    through: type[Op] | None = None
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
@@ -150,6 +152,10 @@ class Op:
 
     def check(self, *shapes: tuple[int, ...]) -> None:
         """Raise a ValueError naming the op and the shapes when the inputs don't fit."""
+
+    def backward_through(self, dout: Array, A: Array, *others: Array) -> Array:
+        """The gradient of the input of the `through` op that made A (this op's first input)."""
+        raise NotImplementedError
 
     def describe(self, template: str, out: str, ins: Sequence[str], d: Callable[[str], str]) -> str:
         """template (formula or a rule) with the node's names: out, ins, and d(name) for dname."""
@@ -719,6 +725,12 @@ class BinaryCrossEntropy(Op):
     def forward(self, A, Y):
         logA, log1mA = np.log(np.maximum(A, LOG_FLOOR)), np.log(np.maximum(1 - A, LOG_FLOOR))
         return (-1 / A.size) * (Y * logA + (1 - Y) * log1mA).sum()
+
+    through = Sigmoid  # after A = σ(Z), the course's shortcut: A(1 − A) cancels
+
+    def backward_through(self, dJ, A, Y):
+        """dZ = (1/m)(A − Y) dJ for A = σ(Z): the course's dZ = A − Y, with the mean's 1/m."""
+        return dJ * (A - Y) / A.size
 
     def backward(self, dJ, J, A, Y):
         m = _raw(A).size

@@ -331,7 +331,7 @@ class Tensor:
         differentiated again (second derivatives, Hessian-vector products).
         """
         keep_graph = retain_graph or create_graph
-        for node, g in walk(self, grad, create_graph):
+        for node, g in walk(self, grad, create_graph, shortcut=True):
             if node._freed:
                 raise RuntimeError(
                     f"backward: the graph through '{node.op}' was already walked by an earlier "
@@ -348,20 +348,7 @@ class Tensor:
 
         Iterative (an explicit stack, not recursion), so a graph of any depth works.
         """
-        order: list[Tensor] = []
-        seen = {id(self)}
-        stack = [(self, iter(self.parents))]
-        while stack:  # depth first; a node is placed once all its parents are
-            node, parents = stack[-1]
-            for p in parents:
-                if (everything or p.requires_grad) and id(p) not in seen:
-                    seen.add(id(p))
-                    stack.append((p, iter(p.parents)))
-                    break
-            else:
-                stack.pop()
-                order.append(node)
-        return order
+        return _sorted(self, everything)[0]
 
     # ---- operators (a Tensor, numpy array or Python number on either side) ----
     def __add__(self, other: Any) -> Tensor:
@@ -560,8 +547,29 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
     return out
 
 
+def _sorted(root: Tensor, everything: bool = False) -> tuple[list[Tensor], set[int]]:
+    """root's graph in topological order (see Tensor.topological_order), and the ids of the
+    nodes that more than one node uses."""
+    order: list[Tensor] = []
+    seen, shared = {id(root)}, set()
+    stack = [(root, iter(root.parents))]
+    while stack:  # depth first; a node is placed once all its parents are
+        node, parents = stack[-1]
+        for p in parents:
+            if everything or p.requires_grad:
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p.parents)))
+                    break
+                shared.add(id(p))  # reached again, from another node (or the same one twice)
+        else:
+            stack.pop()
+            order.append(node)
+    return order, shared
+
+
 def walk(
-    root: Tensor, grad: Any = None, create_graph: bool = False
+    root: Tensor, grad: Any = None, create_graph: bool = False, shortcut: bool = False
 ) -> Iterator[tuple[Tensor, Any]]:
     """(node, dJ/d node) for each node of root's graph that needs a gradient, root first
     (dJ/dJ = 1, or grad), each node after every node that uses it: its gradient is complete.
@@ -571,11 +579,17 @@ def walk(
     hands each input its share; an input the op broadcast gets its share summed back to its
     shape, and any other shape is an error in the op. With create_graph=True the gradients are
     Tensors, recorded in a graph of their own.
+
+    shortcut=True (what backward() asks for) lets an op with a course shortcut skip the node
+    before it: the cost after a sigmoid hands Z the course's dZ = (1/m)(A - Y) directly, so that
+    A gets no step (and no dA) of its own. It applies only where nothing else would see dA: A
+    used by the cost alone, no retain_grad on it, no create_graph, no detect_anomaly.
     """
     pending = {id(root): _seed(root, grad, create_graph)}
     anomaly = _mode.anomaly
     plain = not (create_graph or anomaly)  # VJPs on arrays, as they are (read once, not per node)
-    for node in reversed(root.topological_order()):
+    order, shared = _sorted(root)
+    for node in reversed(order):
         g = pending.pop(id(node), None)
         if g is None:  # the ops on every path from root gave it no gradient
             continue
@@ -583,8 +597,14 @@ def walk(
         fn = node.grad_fn
         if fn is None:
             continue
-        if node._version or node._saved != [p._version for p in node.parents]:
-            _changed_in_place(node)
+        if shortcut and plain and fn.through is not None and _takes_shortcut(node, shared):
+            A = node.parents[0]
+            _check_unchanged(A)
+            Z = A.parents[0]
+            dZ = fn.backward_through(g, A._data, node.parents[1]._data)
+            pending[id(Z)] = dZ if id(Z) not in pending else pending[id(Z)] + dZ
+            continue
+        _check_unchanged(node)
         inputs = node.parents if create_graph else [p._data for p in node.parents]
         if plain:
             grads = fn.backward(g, node._data, *inputs)
@@ -606,6 +626,24 @@ def walk(
             if gp is g and p.grad_fn is None and not create_graph:
                 gp = gp.copy()  # passed through unchanged (add): a leaf's .grad shares no array
             pending[id(p)] = gp if id(p) not in pending else pending[id(p)] + gp
+
+
+def _takes_shortcut(node: Tensor, shared: set[int]) -> bool:
+    """Whether node's op may skip its first input A, an output of its `through` op: nothing else
+    uses A or wants its gradient, and the other inputs want none."""
+    A = node.parents[0]
+    return (
+        isinstance(A.grad_fn, node.grad_fn.through)  # type: ignore[union-attr, arg-type]
+        and id(A) not in shared
+        and not A._retains_grad
+        and not any(p.requires_grad for p in node.parents[1:])
+    )
+
+
+def _check_unchanged(node: Tensor) -> None:
+    """Raise if a value node's VJP reads changed in place since the node was recorded."""
+    if node._version or node._saved != [p._version for p in node.parents]:
+        _changed_in_place(node)
 
 
 def _changed_in_place(node: Tensor) -> None:
