@@ -119,7 +119,8 @@ def _transpose(a: Any, axes: Any = None) -> Tensor:
 
 def _reshape(a: Any, *args: Any, **kwargs: Any) -> Tensor:
     shape = args[0] if args else kwargs.pop("shape", kwargs.pop("newshape", None))
-    if kwargs.get("order", "C") != "C" or len(args) > 1:
+    order = args[1] if len(args) > 1 else kwargs.get("order", "C")
+    if order != "C" or len(args) > 2:
         raise TypeError("np.reshape: only order='C' is supported on Tensors")
     if shape is None:
         raise TypeError("np.reshape: give the new shape")

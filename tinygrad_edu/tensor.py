@@ -124,19 +124,23 @@ class Tensor:
     """A numpy array in a graph: data, grad, requires_grad, and the op and parents that made it."""
 
     __slots__ = (
-        "_data", "_grad", "requires_grad", "name", "parents", "grad_fn", "_version", "_saved",
+        "_data", "_grad", "requires_grad", "name", "parents", "grad_fn", "_versions", "_saved",
         "_retains_grad", "_freed", "_where", "_warned", "__weakref__",
     )  # fmt: skip
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None):
-        self._data: np.ndarray = _as_array(data._data if isinstance(data, Tensor) else data)
+        # Tensor(t) is a new leaf with a copy of t's values, as torch.tensor(t); a float numpy
+        # array is shared, not copied (as torch.as_tensor): see _as_array
+        self._data: np.ndarray = _as_array(data._data.copy() if isinstance(data, Tensor) else data)
         self._grad: Any = None
         self.requires_grad = bool(requires_grad)
         self.name = name
         self.parents: tuple[Tensor, ...] = ()
         self.grad_fn: Op | None = None  # the op that made this tensor; None for a leaf
-        self._version = 0  # bumped by every in-place change: backward checks what it reads
-        self._saved: list[int] = []  # the parents' versions when this node was recorded
+        # [n]: bumped by every in-place change (backward checks what it reads); one list shared
+        # with the tensors whose arrays are views of this one's (w.T of w), as in PyTorch
+        self._versions = [0]
+        self._saved: list[int] = []  # the parents' versions, then its own, when recorded
         self._retains_grad = False
         self._freed = False
         self._where: str | None = None  # the user's line that made it, inside detect_anomaly
@@ -157,12 +161,12 @@ class Tensor:
                 "Tensor.data: assign a numpy array, not a Tensor (use t.data = other.data)"
             )
         self._data = _as_array(value)
-        self._version += 1
+        self._versions[0] += 1
 
     @property
     def version(self) -> int:
         """How many in-place changes this tensor's values have had (0: as it was made)."""
-        return self._version
+        return self._versions[0]
 
     @property
     def grad(self) -> Any:
@@ -298,8 +302,11 @@ class Tensor:
         return self._one("item")
 
     def detach(self) -> Tensor:
-        """The same data, cut from the graph: no gradient flows through it."""
-        return Tensor(self._data, name=self.name)
+        """The same data (shared, with its version count), cut from the graph: no gradient
+        flows through it."""
+        out = Tensor(self._data, name=self.name)
+        out._versions = self._versions
+        return out
 
     def named(self, name: str) -> Tensor:
         """Give this tensor a name for pictures and messages ("Z", "A[1]", "J"); returns it."""
@@ -426,9 +433,26 @@ class Tensor:
                 f"{self.name or 'tensor'} {how} x: x has shape {value.shape}, which does not fit "
                 f"in place into shape {self.shape}"
             )
+        if (
+            self.grad_fn is not None and self._data.base is not None
+        ) or not self._data.flags.writeable:
+            # a result that is a view of its input (w.T of w): change a copy, never the input
+            self._data, self._versions = self._data.copy(), [self._versions[0]]
         ufunc(self._data, value, out=self._data, casting="same_kind")
-        self._version += 1
+        self._versions[0] += 1
         return self
+
+    def __setitem__(self, index: Any, value: Any) -> None:
+        """`with no_grad(): W[0] = x` (or `W[0] -= x`) writes into W's values, counting as an
+        in-place change; outside no_grad a tensor that requires grad refuses, as `-=` does."""
+        if _mode.grad_enabled and self.requires_grad:
+            who = self.name or "t"
+            raise RuntimeError(
+                f"{who}[...] = ...: writing into a tensor that requires grad is not recorded in "
+                f"the graph; do it inside no_grad() (an update of a leaf), or build a new tensor"
+            )
+        self._data[_plain_index(index)] = value._data if isinstance(value, Tensor) else value
+        self._versions[0] += 1
 
     # ---- numpy's own functions on Tensors: np.dot(w.T, X), np.sum(A), np.log(A), ... ----
     def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
@@ -450,7 +474,8 @@ class Tensor:
                 "its graph; keep the Tensor (numpy's functions work on it), or take the value "
                 "with .data (no gradient flows through it)"
             )
-        return self._data if dtype is None else self._data.astype(dtype)
+        a = self._data if dtype is None else self._data.astype(dtype, copy=False)
+        return a.copy() if copy and a is self._data else a  # np.array(t) copies, np.asarray shares
 
     # ---- elementwise functions ----
     def exp(self) -> Tensor:
@@ -539,11 +564,15 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
         _check_finite(out._data, fn.name, out._where)
     else:
         out = Tensor(fn.forward(*xs))
+    if out._data.base is not None:  # a view of an input's array (w.T): one version counter
+        for p in parents:
+            if out._data.base is p._data or out._data.base is p._data.base:
+                out._versions = p._versions
     if _mode.grad_enabled:
         fn.needs = tuple([p.requires_grad for p in parents])
         out.requires_grad = True in fn.needs
         out.parents, out.grad_fn = parents, fn
-        out._saved = [p._version for p in parents]
+        out._saved = [p._versions[0] for p in parents] + [out._versions[0]]
     return out
 
 
@@ -599,6 +628,7 @@ def walk(
             continue
         if shortcut and plain and fn.through is not None and _takes_shortcut(node, shared):
             A = node.parents[0]
+            _check_unchanged(node)
             _check_unchanged(A)
             Z = A.parents[0]
             dZ = fn.backward_through(g, A._data, node.parents[1]._data)
@@ -642,7 +672,7 @@ def _takes_shortcut(node: Tensor, shared: set[int]) -> bool:
 
 def _check_unchanged(node: Tensor) -> None:
     """Raise if a value node's VJP reads changed in place since the node was recorded."""
-    if node._version or node._saved != [p._version for p in node.parents]:
+    if node._saved != [p._versions[0] for p in node.parents] + [node._versions[0]]:
         _changed_in_place(node)
 
 
@@ -650,13 +680,11 @@ def _changed_in_place(node: Tensor) -> None:
     """The error for a value that changed in place after an op saved it for backward."""
     fn = node.grad_fn
     assert fn is not None
-    pairs = [(node, fn.out, 0)] + list(
-        zip(node.parents, fn.args, node._saved, strict=True)  # type: ignore[arg-type]
-    )
-    t, role, saved = next((t, r, v) for t, r, v in pairs if t._version != v)
+    pairs = zip((*node.parents, node), (*fn.args, fn.out), node._saved, strict=True)
+    t, role, saved = next((t, r, v) for t, r, v in pairs if t.version != v)
     raise RuntimeError(
         f"backward: {t.name or role} ({role} of '{fn.name}', shape {t.shape}) was modified in "
-        f"place after '{fn.name}' used it (version {t._version}, saved at {saved}), so its "
+        f"place after '{fn.name}' used it (version {t.version}, saved at {saved}), so its "
         "gradient would be wrong; change parameters after backward (zero_grad, forward, backward, "
         "step), or recompute the forward pass after changing them"
     )
