@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from . import functional as F
 from . import optim
+from .progress import bar as progress_bar
 from .tensor import Tensor, no_grad
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
@@ -163,17 +163,97 @@ class Module:
         np.savez(path, **self.state_dict())  # type: ignore[arg-type]
 
     def load(self, path: str | os.PathLike) -> None:
-        """Read parameters written by save(); plain arrays only, never pickled objects."""
+        """Read parameters written by save(); plain arrays only, never pickled objects.
+
+        Keys, shapes, dtypes and sizes are checked from the zip directory and each member's npy
+        header before any array is read: a file that does not fit this model, or a member larger
+        than its parameter, is refused unread. Every refusal is one line that names the file.
+        """
+        self.load_state_dict(self._read_npz(os.fspath(path)))
+
+    def _read_npz(self, path: str) -> dict[str, np.ndarray]:
+        """load()'s reader: a model.save() file's arrays, each checked from its headers first."""
+        import zipfile  # here, not at the top: only load() reads zips
+        import zlib
+
+        from numpy.lib import format as fmt
+
+        where, save = f"{type(self).__name__}.load: {path!r}", "model.save(path)"
+
+        def refuse(problem: str, fix: str = f"load a file written by {save}") -> ValueError:
+            return ValueError(f"{where} {problem}; {fix}")
+
+        def one_line(e: BaseException) -> str:
+            return " ".join(str(e).split()) or type(e).__name__
+
+        readers = {(1, 0): fmt.read_array_header_1_0, (2, 0): fmt.read_array_header_2_0}
+
+        def header(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[Any, np.dtype, int]:
+            """A member's shape, dtype and bytes of data, from its npy header: data is not read."""
+            with z.open(info) as member:
+                try:
+                    version = fmt.read_magic(member)
+                    if version not in readers:
+                        raise ValueError(f"npy format version {version}")
+                    shape, _, dtype = readers[version](member)
+                except ValueError as e:
+                    bad = f"has {info.filename!r}, which is not an npy array ({one_line(e)})"
+                    raise refuse(bad) from None
+                return shape, dtype, info.file_size - member.tell()
+
+        if not os.path.exists(path):
+            npz = path + ".npz"
+            hint = f" (but {npz!r} does: save() adds .npz)" if os.path.isfile(npz) else ""
+            raise FileNotFoundError(f"{where} does not exist{hint}; save models with {save}")
+        if os.path.isdir(path):
+            raise IsADirectoryError(f"{where} is a directory; pass the .npz file {save} wrote")
+        with open(path, "rb") as f:
+            head = f.read(6)
+        if not head:
+            raise refuse("is empty (0 bytes)")
+        if head == fmt.MAGIC_PREFIX:
+            raise refuse("is a single .npy array, not the .npz of named arrays save() writes")
+        if not head.startswith(b"PK"):  # every zip, so every .npz, starts so; a pickle does not
+            raise refuse(f"is not an .npz file (it begins {head!r})")
         try:
-            with np.load(path, allow_pickle=False) as f:
-                state = {k: f[k] for k in f.files}
-        except ValueError as e:
-            raise ValueError(
-                f"{type(self).__name__}.load: {os.fspath(path)!r} holds something other than plain "
-                f"numeric arrays ({e}); it is refused, since loading it would unpickle code. "
-                "Save models with model.save()"
-            ) from None
-        self.load_state_dict(state)
+            with zipfile.ZipFile(path) as z:  # reads the zip's directory, not its members
+                infos = {info.filename: info for info in z.infolist()}
+                headers = {n: header(z, i) for n, i in infos.items() if n.endswith(".npy")}
+                for name, (_, dtype, _) in headers.items():  # whatever else is wrong
+                    if dtype.hasobject:
+                        raise refuse(
+                            f"has {name!r} of Python objects ({dtype}): it is refused, since "
+                            "loading it would unpickle code"
+                        )
+                wanted = [k + ".npy" for k in self._params]  # the names np.savez gives them
+                missing = [n.removesuffix(".npy") for n in wanted if n not in infos]
+                extra = [n for n in infos if n not in wanted]
+                if missing or extra:
+                    raise refuse(
+                        f"does not fit this model: missing {missing}, unexpected {extra}",
+                        f"this model has {list(self._params)}; was it saved from another model?",
+                    )
+                for k, p in self._params.items():
+                    shape, dtype, size = headers[k + ".npy"]
+                    if dtype.kind not in "biuf":
+                        raise refuse(f"has {k!r} of {dtype}, not numbers")
+                    if shape != p.shape:
+                        raise refuse(
+                            f"has {k!r} of shape {shape}, but the model's {k} has shape {p.shape}",
+                            "was it saved from a model with other layer_dims?",
+                        )
+                    if size != p.data.size * dtype.itemsize:  # larger: refused unread
+                        raise refuse(
+                            f"has {k!r} of {size} bytes, but {shape} of {dtype} is "
+                            f"{p.data.size * dtype.itemsize}: the file is damaged"
+                        )
+                state = {}
+                for k in self._params:  # all checked: now read them
+                    with z.open(infos[k + ".npy"]) as member:
+                        state[k] = fmt.read_array(member, allow_pickle=False)
+                return state
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as e:
+            raise refuse(f"is truncated or damaged ({one_line(e)})") from None
 
     # ---- input checks, shared by the models ----
     def _input(self, X: Any) -> Tensor:
@@ -298,6 +378,19 @@ class LogisticRegression(Module):
     def __repr__(self) -> str:
         return f"LogisticRegression({self.n_x}, dtype={self.dtype})"
 
+    def to_torch(self) -> Any:
+        """torch.nn.Sequential(Linear(n_x, 1), Sigmoid()), weight w^T; its input is X.T (m, n_x)."""
+        from . import torch_bridge  # torch only when asked for
+
+        return torch_bridge.to_torch(self)
+
+    @classmethod
+    def from_torch(cls, sequential: Any) -> LogisticRegression:
+        """The model a torch.nn.Sequential(Linear(n_x, 1), Sigmoid()) computes, w = weight^T."""
+        from . import torch_bridge
+
+        return torch_bridge.from_torch(sequential, cls)
+
 
 class DeepNN(Module):
     """[LINEAR -> hidden activation] x (L-1) -> LINEAR -> output activation, sizes layer_dims."""
@@ -344,6 +437,19 @@ class DeepNN(Module):
             f"DeepNN({self.layer_dims}, hidden_activation={self.hidden_activation!r}, "
             f"output_activation={self.output_activation!r}, init={self.init!r}, dtype={self.dtype})"
         )
+
+    def to_torch(self) -> Any:
+        """torch.nn.Sequential(Linear, g, ..., Linear, g[L]), weight = W[l]; its input is X.T."""
+        from . import torch_bridge  # torch only when asked for
+
+        return torch_bridge.to_torch(self)
+
+    @classmethod
+    def from_torch(cls, sequential: Any) -> DeepNN:
+        """The DeepNN a torch.nn.Sequential [Linear -> g] x L computes, weight as W[l]."""
+        from . import torch_bridge
+
+        return torch_bridge.from_torch(sequential, cls)
 
 
 def logistic_regression_graph(X: Any, Y: Any, w: Any = None, b: Any = None) -> Tensor:
@@ -436,6 +542,36 @@ class History:
     )  # iterations where the lists below were taken
     train_accuracies: list[float] = field(default_factory=list)  # before that iteration's step
     val_accuracies: list[float] = field(default_factory=list)
+
+    def _summary(self) -> dict[str, str]:
+        """What the reprs show, by name: never the whole cost list."""
+        rows = {"iterations": str(self.iterations)}
+        if self.costs:
+            rows["final_cost"] = f"{self.costs[-1]:.6g}"
+        if self.learning_rate is not None:
+            rows["learning_rate"] = f"{self.learning_rate:g}"
+        if self.train_accuracy is not None:
+            rows["train_accuracy"] = f"{self.train_accuracy:.4g}"
+        if self.val_accuracy is not None:
+            rows["val_accuracy"] = f"{self.val_accuracy:.4g}"
+        rows["seconds"] = f"{self.seconds:.3g}"
+        return rows
+
+    def __repr__(self) -> str:
+        """History(iterations=2500, final_cost=0.0929, ..., seconds=3.2): one short line."""
+        return "History(" + ", ".join(f"{k}={v}" for k, v in self._summary().items()) + ")"
+
+    def _repr_html_(self) -> str:
+        """The summary as a small table (what a notebook shows), the first cost beside the last."""
+        rows = self._summary()
+        if self.costs:
+            rows["final_cost"] = f"{self.costs[0]:.6g} → {rows['final_cost']}"
+        cells = "".join(
+            f'<tr><th style="text-align:left">{k.replace("_", " ")}</th>'
+            f'<td style="text-align:left">{v}</td></tr>'
+            for k, v in rows.items()
+        )
+        return f"<table><caption>History of fit</caption>{cells}</table>"
 
     def plot(self, path: str | os.PathLike | None = None) -> Any:
         """Draw the costs (and accuracies) with tinygrad_edu.plots; save to path, if given."""
@@ -564,7 +700,8 @@ def fit(
     optimizer defaults to optim.GradientDescent(model.parameters(), learning_rate), which is the
     course's W = W - learning_rate * dW (learning_rate is unused when an optimizer is given).
     Prints "Cost after iteration i: J" every print_every iterations and after the last
-    (print_every=None: silent), with a tqdm bar on stderr unless progress=False.
+    (print_every=None: silent), with a progress bar unless progress=False: tqdm on stderr, or in
+    a notebook one line updated in place (tinygrad_edu.progress).
     Data holding NaN or inf is refused before any step (ValueError). If the cost of iteration i
     is NaN or inf, the parameters that gave iteration i - 1's cost are put back and
     TrainingDiverged is raised, its .history holding the i finite costs.
@@ -597,7 +734,7 @@ def fit(
     kept: list[np.ndarray] = []
     stepping = False
     start = time.perf_counter()
-    with tqdm(range(num_iterations), disable=not progress, file=sys.stderr, leave=False) as bar:
+    with progress_bar(num_iterations, enabled=progress) as bar:
         try:
             for i in bar:
                 optimizer.zero_grad()
