@@ -9,7 +9,9 @@
 The demo uses the cat pictures only when asked: with --data DIR, or when TINYGRAD_EDU_DATA
 names their directory (--no-cat skips them even then). A wrong argument prints one line,
 "tinygrad-edu: error: ...", and exits with status 2; a failure while running (a missing file,
-a missing extra) prints one line and exits with status 1. No tracebacks.
+a missing extra) prints one line and exits with status 1. No tracebacks. Output paths are
+checked before any training or drawing (outdir.py): a directory is written only if it is new,
+empty or already the tool's, and a file only where its folder exists or can be made.
 
 This file only reads arguments and prints: the demo is demo.py, the data datasets.load_data.
 """
@@ -25,7 +27,7 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from . import __version__, datasets, demo, nn, optim
+from . import __version__, datasets, demo, nn, optim, outdir
 
 PROG = "tinygrad-edu"
 OPTIMIZERS = {"gd": optim.GradientDescent, "momentum": optim.Momentum, "adam": optim.Adam}
@@ -110,14 +112,12 @@ def _dataset(text: str) -> str:
 
 def demo_command(args: argparse.Namespace) -> int:
     """Run the demo into --out; status 1 if autodiff and the hand-derived gradients disagree."""
+    out = outdir.check(args.out, "--out")  # a file, or a folder with the user's files: refused
     demo.require_extras()
     cat_dir = args.data or os.environ.get(datasets.ENV_VAR)
     cat = None
     if cat_dir and not args.no_cat:  # read them now: a missing file fails before any training
         cat = datasets.load_data(str(args.data.resolve()) if args.data else "cat")
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {args.out!r} is a file; give a directory to write the demo into")
     flags = [f for f, on in (("--quick", args.quick), ("--full", args.full)) if on]
     flags += ["--data", str(cat_dir)] if cat is not None else []
     plan = demo.budget(args.quick, args.full)
@@ -147,6 +147,8 @@ def graph_command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in (".svg", ".dot"):
         raise UsageError(f"--out {args.out!r}: end the file name with .svg (a picture) or .dot")
+    outdir.writable_file(out, "--out")  # both paths checked before anything is drawn
+    steps = outdir.claim(args.steps, "--steps") if args.steps else None
     layers = _model_layers(args)
     X, Y = datasets.random_batch(layers[0], args.m, args.seed)
     if args.logistic:
@@ -163,8 +165,8 @@ def graph_command(args: argparse.Namespace) -> int:
     else:
         out = viz.render(J, out, collapse=collapse, rankdir=args.rankdir)
     print(f"wrote {out} (m = {args.m} random examples, J = {float(J.data):.6f})")
-    if args.steps:
-        index = viz.backward_steps(J, args.steps, collapse=collapse, rankdir=args.rankdir)
+    if steps is not None:
+        index = viz.backward_steps(J, steps.path, collapse=collapse, rankdir=args.rankdir)
         print(f"wrote {index} (backward, step by step)")
     return 0
 
@@ -187,6 +189,10 @@ def check_command(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace) -> int:
     """Train a DeepNN on a dataset given by flags; print its final cost and accuracy; save it."""
+    path = None  # --save's file, checked before training (np.savez adds a missing ".npz")
+    if args.save:
+        path = args.save if args.save.endswith(".npz") else f"{args.save}.npz"
+        outdir.writable_file(path, "--save")
     data = datasets.load_data(args.data, args.m)
     n_x = data.train_x.shape[0]
     planar = data.name != "cat"
@@ -211,9 +217,9 @@ def train_command(args: argparse.Namespace) -> int:
     test = "" if row.test is None else f", test accuracy {demo.percent(row.test)}"
     print(f"final cost {row.cost:.6f}, train accuracy {demo.percent(row.train)}{test} "
           f"({row.seconds:.1f} s)")  # fmt: skip
-    if args.save:
-        model.save(args.save)
-        path = args.save if str(args.save).endswith(".npz") else f"{args.save}.npz"
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        model.save(path)
         print(f"saved the parameters to {path}; load with nn.DeepNN({dims}, {g!r}).load({path!r})")
     return 0
 
@@ -374,7 +380,7 @@ def main(argv: list[str] | None = None) -> int:
         return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
     try:
         return int(args.run(args))
-    except UsageError as e:
+    except (UsageError, outdir.RefusedPathError) as e:  # a path given that cannot be used: 2
         print(f"{PROG}: error: {_one_line(e)}", file=sys.stderr)
         return 2
     except (ValueError, OSError, ImportError, RuntimeError) as e:

@@ -22,13 +22,24 @@ from typing import Any
 
 import numpy as np
 
-from . import datasets, nn
+from . import datasets, nn, outdir
 from .gradcheck import GradcheckResult, compare
 from .report import Report, text_table
 from .tensor import no_grad
 
 CAT_DIMS = [12288, 20, 7, 5, 1]  # week 4's L-layer network
 HIDDEN_SIZES = [1, 2, 3, 4, 5, 20, 50]  # week 3's sweep
+STEP_DIRS = ["week2_steps", "flower_deep_steps"]  # backward_steps' folders inside out/
+
+
+def files_written(cats: bool) -> list[str]:
+    """The files run() writes into out/ itself, checked before any training; cats: the cats' too."""
+    names = ["week2_graph.svg", "flower_logistic.png", "flower_tanh4.png", "flower_costs.png"]
+    names += [f"flower_hidden_{n_h}.png" for n_h in HIDDEN_SIZES] + ["flower_sweep_costs.png"]
+    names += ["flower_deep.png", "flower_deep_history.png", "flower_deep_graph.svg",
+              "flower_deep_layers.svg"]  # fmt: skip
+    names += ["cat_week2.png", "cat_week4.png", "cat_mislabeled.png"] if cats else []
+    return [*names, "index.html"]
 
 
 # ---------------------------------------------------------------- training, for every section
@@ -131,6 +142,14 @@ class Demo:
     page: Report
     plan: Budget
     progress: bool = True  # tqdm bars while training
+    files: outdir.OutDir | None = None  # out/ as claimed: what it records, a rerun may replace
+
+    def file(self, name: str) -> Path:
+        """The path to write out/name to, recorded in out/'s marker (see run)."""
+        assert self.files is not None and name in files_written(cats=True), (
+            f"demo writes {name}, which files_written does not list"
+        )
+        return self.files.file(name)
 
 
 # ---------------------------------------------------------------- the sections, in order
@@ -145,7 +164,7 @@ def week2_graph(d: Demo) -> None:
     Y = np.array([[1.0, 0.0, 1.0]])
     J = nn.logistic_regression_graph(X, Y, w=np.array([[0.4], [-0.3]]), b=np.array([[0.1]]))
     viz.backward_with_grads(J)
-    graph = viz.render(J, d.out / "week2_graph.svg")
+    graph = viz.render(J, d.file("week2_graph.svg"))
     steps = viz.backward_steps(J, d.out / "week2_steps")
     print(f"   {graph}  and the step-through {steps}")
     d.page.section(
@@ -206,10 +225,10 @@ def flower_models(d: Demo, flower: datasets.Data) -> list[Row]:
         costs[label] = history.costs
         print(f"   {label}: train accuracy {percent(row.train)}, test {percent(row.test)}")
         plots.plot_decision_boundary(model.predict, flower.train_x, flower.train_y,
-                                     d.out / picture,
+                                     d.file(picture),
                                      title=f"{label}: {percent(row.train)}")  # fmt: skip
         d.page.figure(d.out / picture, f"{label}: train accuracy {percent(row.train)}", small=True)
-    plots.plot_costs(costs, d.out / "flower_costs.png", title="the flower: cost per iteration")
+    plots.plot_costs(costs, d.file("flower_costs.png"), title="the flower: cost per iteration")
     d.page.figure(d.out / "flower_costs.png", "learning curves", small=True)
     return rows
 
@@ -232,12 +251,12 @@ def hidden_size_sweep(d: Demo, flower: datasets.Data) -> list[Row]:
         table.append([str(n_h), percent(row.train), percent(row.test), f"{row.cost:.4f}"])
         print(f"     n_h = {n_h:>2}: train accuracy {percent(row.train)}, test {percent(row.test)}")
         plots.plot_decision_boundary(model.predict, flower.train_x, flower.train_y,
-                                     d.out / f"flower_hidden_{n_h}.png",
+                                     d.file(f"flower_hidden_{n_h}.png"),
                                      title=f"n_h = {n_h}: {percent(row.train)}")  # fmt: skip
     d.page.table(["hidden units", "train accuracy", "test accuracy", "final cost"], table)
     for n_h in HIDDEN_SIZES:
         d.page.figure(d.out / f"flower_hidden_{n_h}.png", f"n_h = {n_h}", small=True)
-    plots.plot_costs(costs, d.out / "flower_sweep_costs.png", title="cost per hidden size")
+    plots.plot_costs(costs, d.file("flower_sweep_costs.png"), title="cost per hidden size")
     d.page.figure(d.out / "flower_sweep_costs.png", "learning curves per hidden size", small=True)
     return rows
 
@@ -252,14 +271,14 @@ def deeper_net(d: Demo, flower: datasets.Data) -> list[Row]:
     history, row = train(model, flower, f"deep tanh {dims}", 0.3, d.plan.deep, d.progress)
     print(f"     train accuracy {percent(row.train)}, test {percent(row.test)}")
     plots.plot_decision_boundary(model.predict, flower.train_x, flower.train_y,
-                                 d.out / "flower_deep.png",
+                                 d.file("flower_deep.png"),
                                  title=f"{dims}: {percent(row.train)}")  # fmt: skip
-    history.plot(d.out / "flower_deep_history.png")
+    history.plot(d.file("flower_deep_history.png"))
     # the course's picture, through AL = sigmoid(Z[L]): 4 points, 2 per class
     J = nn.cost(model(flower.train_x[:, ::100]), flower.train_y[:, ::100])
     viz.backward_with_grads(J)
-    full = viz.render(J, d.out / "flower_deep_graph.svg", rankdir="TB")  # top to bottom: it's long
-    layers = viz.render(J, d.out / "flower_deep_layers.svg", collapse="layers")
+    full = viz.render(J, d.file("flower_deep_graph.svg"), rankdir="TB")  # top to bottom: it's long
+    layers = viz.render(J, d.file("flower_deep_layers.svg"), collapse="layers")
     steps = viz.backward_steps(J, d.out / "flower_deep_steps", rankdir="TB")
     print(f"     graphs {full}, {layers}; step-through {steps}")
     d.page.paragraph(
@@ -313,7 +332,7 @@ def cats(d: Demo, cat: datasets.Data | None) -> list[Row]:
                          d.plan.cat_logistic, d.progress)  # fmt: skip
     rows = [row]
     print(f"   {row.model}: train {percent(row.train)}, test {percent(row.test)}")
-    history.plot(d.out / "cat_week2.png")
+    history.plot(d.file("cat_week2.png"))
     d.page.figure(d.out / "cat_week2.png", f"week 2: test accuracy {percent(row.test)}")
     costs = {}
     for label, dims, init in nets:
@@ -322,12 +341,12 @@ def cats(d: Demo, cat: datasets.Data | None) -> list[Row]:
         rows.append(row)
         costs[f"{label} {dims}"] = history.costs
         print(f"   {label}: train {percent(row.train)}, test {percent(row.test)}")
-    plots.plot_costs(costs, d.out / "cat_week4.png", title="week 4: cost per iteration")
+    plots.plot_costs(costs, d.file("cat_week4.png"), title="week 4: cost per iteration")
     d.page.figure(d.out / "cat_week4.png", "week 4: learning curves")
     # model is the last of nets: the L-layer net
     plots.plot_mislabeled(pictures.test_x_orig, None, pictures.test_y,
                           model.predict(pictures.test_x), pictures.classes,
-                          d.out / "cat_mislabeled.png")  # fmt: skip
+                          d.file("cat_mislabeled.png"))  # fmt: skip
     d.page.figure(d.out / "cat_mislabeled.png", "test pictures the L-layer net gets wrong")
     return rows
 
@@ -359,11 +378,21 @@ def run(out: Path, plan: Budget, cat: datasets.Data | None = None, progress: boo
 
     cat is load_data("cat") or None (the cat section then says how to add them); command is how
     the report says it was made.
+
+    out/ must be new, empty, or one the demo wrote (outdir.claim), and this is checked before
+    any training, as is every file and step folder it will write there: a directory holding
+    files the tool did not write, or a file, is refused (outdir.RefusedPathError, a ValueError).
+    Its marker, .tinygrad_edu.json, lists what the demo wrote; a rerun replaces those files and
+    removes the ones it no longer writes (the cat pictures of a run with cats). Any other file in
+    out/ is never touched; week2_steps/ and flower_deep_steps/ are backward_steps' own (marked).
     """
     start = time.perf_counter()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    d = Demo(out, Report("tinygrad_edu: backpropagation, watched", out), plan, progress)
+    files = outdir.claim(out, "demo")
+    files.check(files_written(cats=cat is not None))
+    for name in STEP_DIRS:
+        outdir.check(files.path / name, "demo")
+    out = files.path
+    d = Demo(out, Report("tinygrad_edu: backpropagation, watched", out), plan, progress, files)
     week2_graph(d)
     ok = autodiff_checks(d)
     flower = datasets.load_data("flower")
@@ -377,6 +406,8 @@ def run(out: Path, plan: Budget, cat: datasets.Data | None = None, progress: boo
         f"Written by {command} in {seconds:.0f} s. Every picture is "
         "a file in this folder; click one to open it at full size."
     )
+    d.file("index.html")  # recorded; the page writes it
     report = d.page.write()
+    files.finish()  # what an earlier run wrote and this one did not (its cat pictures)
     print(f"\n{table}\n")
     return Outcome(ok, report, seconds)

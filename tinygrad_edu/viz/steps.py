@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..outdir import claim
 from ..tensor import Tensor, walk
 from .backends import render_dot
 from .graph import Picture, build
@@ -129,6 +130,11 @@ def backward_steps(
     and every node reached so far shows its (complete) gradient. The walk reads the recorded
     graph and stores nothing, so J may be fresh or already backpropagated; no .grad is changed.
     Returns the path of index.html (self-contained: no network needed to open it).
+
+    out_dir must be new, empty, or one the tool wrote (outdir.claim): it is marked with
+    .tinygrad_edu.json, which lists the pages written. A rerun replaces those pages and removes
+    the ones a shorter walk no longer needs; any other file there is never touched. A directory
+    holding files the tool did not write is refused (ValueError) before anything is drawn.
     """
     if isinstance(J, Tensor) and not J.requires_grad:
         raise ValueError(
@@ -143,10 +149,9 @@ def backward_steps(
     notation = Notation(J)
     labels = notation.labels
     step_of = {id(node): k for k, (node, _) in enumerate(steps)}
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    for old in out.glob("step_*.svg"):
-        old.unlink()  # a shorter walk must not leave stale pages behind
+    names = [f"step_{k:03d}.svg" for k in range(len(steps))]
+    out = claim(out_dir, "backward_steps")
+    out.check([*names, "index.html"])  # before drawing: none of them is the user's own file
     pages = []
     for k, (node, _) in enumerate(steps):
         known = {id(n): g for n, g in steps[: k + 1]}
@@ -156,12 +161,11 @@ def backward_steps(
         head = f"backward step {k} of {len(steps) - 1}: {labels[id(node)]}"
         caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
         dot = build(J, opts, _reached(known), step_of, node, caption, notation)
-        name = f"step_{k:03d}.svg"
-        (out / name).write_bytes(render_dot(dot.source, "svg", backend))
-        pages.append({"file": name, "node": labels[id(node)], "rule": "\n".join(terms)})
-    index = out / "index.html"
+        out.write_bytes(names[k], render_dot(dot.source, "svg", backend))
+        pages.append({"file": names[k], "node": labels[id(node)], "rule": "\n".join(terms)})
     steps_json = json.dumps(pages).replace("</", "<\\/")
     note_json = json.dumps(notation.note() or "").replace("</", "<\\/")
     page = _PAGE.replace("__STEPS__", steps_json).replace("__NOTE__", note_json)
-    index.write_text(page, encoding="utf-8")
+    index = out.write_text("index.html", page)
+    out.finish()  # a shorter walk leaves none of its earlier pages behind
     return index
