@@ -241,37 +241,28 @@ class Maximum(Broadcasting):
         "{dA} = {dZ} ⊙ (1 where {A} > {B}, ½ where equal, else 0)",
         "{dB} = {dZ} ⊙ (1 where {B} > {A}, ½ where equal, else 0)",
     )
+    pick = staticmethod(np.maximum)
 
     def forward(self, A, B):
-        return np.maximum(A, B)
+        return self.pick(A, B)
 
     def backward(self, dZ, Z, A, B):
         a, b = _raw(A), _raw(B)
-        share = _const((a > b) + 0.5 * (a == b), dZ)  # A's share of dZ; B gets the rest
-        return (dZ * share if self.needs[0] else None), (
-            dZ * (1 - share) if self.needs[1] else None
-        )
+        share = _const((self.pick(a, b) == a) - 0.5 * (a == b), dZ)  # A's: 1, ½ on a tie, or 0
+        dA = dZ * share if self.needs[0] else None
+        return dA, (dZ * (1 - share) if self.needs[1] else None)
 
 
-class Minimum(Broadcasting):
+class Minimum(Maximum):
     """Z = min(A, B) elementwise;  dA = dZ where A < B, dB = dZ where B < A, half each on a tie"""
 
-    name, symbol, commutative = "minimum", "min", True
+    name, symbol = "minimum", "min"
     formula = "{Z} = min({A}, {B})"
     rules = (
         "{dA} = {dZ} ⊙ (1 where {A} < {B}, ½ where equal, else 0)",
         "{dB} = {dZ} ⊙ (1 where {B} < {A}, ½ where equal, else 0)",
     )
-
-    def forward(self, A, B):
-        return np.minimum(A, B)
-
-    def backward(self, dZ, Z, A, B):
-        a, b = _raw(A), _raw(B)
-        share = _const((a < b) + 0.5 * (a == b), dZ)
-        return (dZ * share if self.needs[0] else None), (
-            dZ * (1 - share) if self.needs[1] else None
-        )
+    pick = staticmethod(np.minimum)
 
 
 # ---- elementwise, one input ----
