@@ -5,6 +5,13 @@ quantiles), all numpy, all seeded. Read: the course's cat / non-cat images (need
 `data` extra), found through TINYGRAD_EDU_DATA or ../shared/data/catvnoncat beside the repo.
 Labels are returned as float64 (the course keeps uint8 / int64), the dtype the engine computes in.
 
+What a cat file must hold, checked from its metadata before any array is read: {split}_set_x of
+shape (m, 64, 64, 3) and {split}_set_y of shape (m,), 1 <= m <= MAX_IMAGES, and optionally
+list_classes, 2 names. Pixels are uint8 as the course stores them; other integers are taken when
+every value lies in 0..255 (converted exactly); floats are refused, as 0..1 and 0..255 cannot be
+told apart reliably. Labels are numbers, each exactly 0 or 1. An empty, non-HDF5, truncated or
+damaged file is an OSError, a file of another layout a ValueError: one line naming file and fix.
+
 `load_data(spec)` gives any of them by name, with a test set, as the command line and the
 examples use them: load_data("flower"), load_data("moons", m=200), load_data("cat").
 """
@@ -22,6 +29,7 @@ import numpy as np
 ENV_VAR = "TINYGRAD_EDU_DATA"
 TRAIN_FILE, TEST_FILE = "train_catvnoncat.h5", "test_catvnoncat.h5"
 _DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "catvnoncat"
+MAX_IMAGES = 2_000  # the course's files hold 209 and 50; X is 96 KiB a picture in float64
 
 XY = tuple[np.ndarray, np.ndarray]
 
@@ -145,38 +153,113 @@ def _missing(path: Path, how: str) -> FileNotFoundError:
     )
 
 
-def _read(f: Any, path: Path, key: str, shape: tuple[int | str, ...]) -> np.ndarray:
-    """f[key] as an array, checked against `shape` ("m" matches any length)."""
+def _problem(path: Path, what: str) -> str:
+    """One line: the function, the file, what is wrong with it, and what to do."""
+    return f"load_catvnoncat: {path} {what}; put the course's {path.name} there (see --data DIR)"
+
+
+def _check_file(h5py: Any, path: Path) -> None:
+    """Refuse, before h5py tries, a file that is empty or not HDF5 at all (text, a renamed .npy)."""
+    if path.stat().st_size == 0:
+        raise OSError(_problem(path, "is empty (0 bytes)"))
+    if not h5py.is_hdf5(path):
+        with open(path, "rb") as fh:
+            head = fh.read(8)
+        raise OSError(_problem(path, f"is not an HDF5 file (it begins {head!r})"))
+
+
+_PIXELS = "store the images as uint8 0..255, as the course's file does"
+_LABELS = "store 0 for non-cat and 1 for cat, as the course's file does"
+
+
+def _dataset(
+    h5py: Any, f: Any, path: Path, key: str, shape: tuple[int | str, ...], kinds: str, fix: str
+) -> Any:
+    """f[key], unread: its shape ("m" is 1 to MAX_IMAGES) and dtype checked from the metadata."""
     pretty = "(" + ", ".join(str(n) for n in shape) + (",)" if len(shape) == 1 else ")")
-    if key not in f:
+    ds = f.get(key)
+    if not isinstance(ds, h5py.Dataset):
         raise ValueError(
             f"load_catvnoncat: {path} has no dataset {key!r} (it has {sorted(f.keys())}); "
             f"expected {key!r} of shape {pretty}: is this the course's file?"
         )
-    a = np.asarray(f[key][()])
-    fits = len(a.shape) == len(shape) and all(
-        want == "m" or got == want for got, want in zip(a.shape, shape, strict=True)
+    got: tuple[int, ...] = ds.shape or ()  # None for an HDF5 null dataspace
+    fits = len(got) == len(shape) and all(
+        want == "m" or n == want for n, want in zip(got, shape, strict=True)
     )
     if not fits:
+        what = "m images of 64 x 64 pixels, 3 colour channels" if len(shape) == 4 else "m labels"
         raise ValueError(
-            f"load_catvnoncat: {path}: dataset {key!r} has shape {a.shape}, expected {pretty} "
-            "(m images of 64 x 64 pixels, 3 colour channels): is this the course's file?"
+            f"load_catvnoncat: {path}: dataset {key!r} has shape {got}, expected {pretty} "
+            f"({what}): is this the course's file?"
         )
-    return a
+    if not 1 <= got[0] <= MAX_IMAGES:
+        raise ValueError(
+            f"load_catvnoncat: {path}: dataset {key!r} declares shape {got}, {got[0]} examples; "
+            f"expected 1 to MAX_IMAGES = {MAX_IMAGES} (the course's files hold 209 and 50), so "
+            "it is not read: use the course's file, or raise tinygrad_edu.datasets.MAX_IMAGES"
+        )
+    if ds.dtype.kind not in kinds:
+        floats = " (refused: are they 0..1 or 0..255?)" if ds.dtype.kind == "f" else ""
+        raise ValueError(
+            f"load_catvnoncat: {path}: dataset {key!r} holds {ds.dtype}{floats}; {fix}"
+        )
+    return ds
+
+
+def _first_bad(a: np.ndarray, bad: np.ndarray, key: str, rule: str) -> str:
+    """'key[i, j] is v, not rule (bad values: n of size)' for the first True of `bad`."""
+    first = np.flatnonzero(bad)[0]
+    where = ", ".join(str(int(i)) for i in np.unravel_index(first, a.shape))
+    return f"{key}[{where}] is {a.flat[first]}, not {rule} (bad values: {bad.sum()} of {a.size})"
+
+
+def _classes(h5py: Any, f: Any, path: Path) -> list[str]:
+    """list_classes decoded (["non-cat", "cat"] when absent): two names, checked before reading."""
+    ds = f.get("list_classes")
+    if ds is None:
+        return ["non-cat", "cat"]
+    strings = isinstance(ds, h5py.Dataset) and (
+        ds.dtype.kind in "SU" or h5py.check_string_dtype(ds.dtype) is not None
+    )
+    if not strings or ds.shape != (2,):
+        what = f"{ds.shape} of {ds.dtype}" if isinstance(ds, h5py.Dataset) else "a group"
+        raise ValueError(
+            f"load_catvnoncat: {path}: 'list_classes' is {what}, expected 2 names for "
+            "labels 0 and 1, like [b'non-cat', b'cat']: is this the course's file?"
+        )
+    return [c.decode("utf-8", "replace") if isinstance(c, bytes) else str(c) for c in ds[()]]
 
 
 def _load_split(h5py: Any, path: Path, split: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    with h5py.File(path, "r") as f:
-        x = _read(f, path, f"{split}_set_x", ("m", 64, 64, 3))
-        y = _read(f, path, f"{split}_set_y", ("m",))
-        if y.shape[0] != x.shape[0]:
-            raise ValueError(
-                f"load_catvnoncat: {path}: {split}_set_y has shape {y.shape} but there are "
-                f"{x.shape[0]} images; expected ({x.shape[0]},)"
-            )
-        raw = f["list_classes"][()] if "list_classes" in f else [b"non-cat", b"cat"]
-        classes = [c.decode() if isinstance(c, bytes) else str(c) for c in raw]
-    return x.astype(np.uint8), y, classes
+    """A file's images (uint8), labels (float64) and class names; all checked before any read."""
+    _check_file(h5py, path)
+    x_key, y_key = f"{split}_set_x", f"{split}_set_y"
+    try:
+        with h5py.File(path, "r") as f:
+            x_set = _dataset(h5py, f, path, x_key, ("m", 64, 64, 3), "ui", _PIXELS)
+            y_set = _dataset(h5py, f, path, y_key, ("m",), "biuf", _LABELS)
+            if y_set.shape[0] != x_set.shape[0]:
+                raise ValueError(
+                    f"load_catvnoncat: {path}: {y_key} has shape {y_set.shape} but there "
+                    f"are {x_set.shape[0]} images; expected ({x_set.shape[0]},)"
+                )
+            classes = _classes(h5py, f, path)
+            x, y = np.asarray(x_set[()]), np.asarray(y_set[()])
+    except (OSError, RuntimeError, KeyError) as e:  # what h5py raises for a damaged file
+        why = " ".join(str(e.args[0] if e.args else type(e).__name__).split())
+        raise OSError(_problem(path, f"is truncated or damaged (h5py: {why})")) from None
+    bad = (x < 0) | (x > 255)  # only integers get here: in range, the cast below is exact
+    if bad.any():
+        raise ValueError(
+            f"load_catvnoncat: {path}: {_first_bad(x, bad, x_key, 'in 0..255')}; {_PIXELS}"
+        )
+    bad = (y != 0) & (y != 1)  # NaN too
+    if bad.any():
+        raise ValueError(
+            f"load_catvnoncat: {path}: {_first_bad(y, bad, y_key, '0 or 1')}; {_LABELS}"
+        )
+    return x.astype(np.uint8), y.astype(np.float64), classes
 
 
 def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
@@ -204,7 +287,7 @@ def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
         return x.reshape(x.shape[0], -1).T / 255
 
     def labels(y: np.ndarray) -> np.ndarray:
-        return y.reshape(1, -1).astype(np.float64)
+        return y.reshape(1, -1)  # float64 already
 
     return CatData(
         flat(train_orig), labels(train_y), flat(test_orig), labels(test_y),
