@@ -101,16 +101,20 @@ def _keywords(name: str, kwargs: dict[str, Any], allowed: tuple[str, ...]) -> No
 
 
 def _reduction(method: str) -> Rule:
-    def rule(a: Any, axis: Any = None, **kwargs: Any) -> Any:
-        _keywords(f"np.{method}", kwargs, ("keepdims",))
-        return getattr(_lift(a, a), method)(axis, bool(kwargs.get("keepdims", False)))
+    """np.sum, np.mean, np.max as the Tensor method: numpy's order of arguments, in which dtype
+    and out come before keepdims (np.max has no dtype); only axis and keepdims are taken."""
+    order = ("out", "keepdims") if method in ("max", "min") else ("dtype", "out", "keepdims")
+
+    def rule(a: Any, axis: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        given = {**dict(zip(order, rest, strict=False)), **kwargs}
+        unused = {k: v for k, v in given.items() if k != "keepdims" and v is not None}
+        _keywords(f"np.{method}", unused, ("axis", "keepdims"))
+        t, keepdims = _lift(a, a), bool(given.get("keepdims", False))
+        if method == "min":
+            return -(-t).max(axis, keepdims)
+        return getattr(t, method)(axis, keepdims)
 
     return rule
-
-
-def _min(a: Any, axis: Any = None, **kwargs: Any) -> Tensor:
-    _keywords("np.min", kwargs, ("keepdims",))
-    return -(-_lift(a, a)).max(axis, bool(kwargs.get("keepdims", False)))
 
 
 def _transpose(a: Any, axes: Any = None) -> Tensor:
@@ -179,8 +183,8 @@ _FUNCTIONS: dict[Any, Rule] = {
     np.mean: _reduction("mean"),
     np.max: _reduction("max"),
     np.amax: _reduction("max"),
-    np.min: _min,
-    np.amin: _min,
+    np.min: _reduction("min"),
+    np.amin: _reduction("min"),
     np.transpose: _transpose,
     np.reshape: _reshape,
     np.squeeze: _squeeze,
