@@ -19,6 +19,10 @@ test: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m tinygrad_edu demo
 
+.PHONY: notebooks
+notebooks: $(STAMP)   # notebooks/*.py, executed, into out/notebooks/*.html (and .ipynb)
+	$(BIN)/python tools/run_notebooks.py
+
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
 

@@ -20,6 +20,33 @@ __all__ = ["plot_history", "plot_costs", "plot_decision_boundary", "plot_mislabe
 _FORMATS = (".png", ".svg", ".pdf")
 
 
+def _figure_png(fig: Any) -> bytes:
+    """A Figure as PNG bytes, at the size and dpi it is saved with: what a notebook shows."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)
+    return buf.getvalue()
+
+
+def enable_notebook() -> bool:
+    """In IPython/Jupyter show every matplotlib Figure as a PNG, no `%matplotlib` needed, once.
+
+    The formatter is registered by name, so matplotlib is imported only when a Figure is shown.
+    Returns True when it was registered, False outside IPython.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    png = shell.display_formatter.formatters.get("image/png") if shell is not None else None
+    if png is None:
+        return False
+    png.for_type_by_name("matplotlib.figure", "Figure", _figure_png)
+    return True
+
+
 def _figure(width: float, height: float) -> Any:
     """A Figure on the non-interactive Agg canvas (no window, no pyplot)."""
     try:

@@ -10,6 +10,7 @@ formula and its backward rule) and takes gradients from the engine's own walk.
     viz.render(J, "graph.svg")                # tensors as boxes, ops as ellipses
     viz.render(J, "layers.svg", collapse="layers")   # one box per layer, for big nets
     viz.backward_steps(J, "steps/")           # steps/index.html pages through backward
+    viz.stepper(J)                            # in a notebook: a widget stepping through backward
 
 Names: a tensor you name keeps its name, `Tensor(..., name="W[1]")` or `t.named("Z")` (which
 returns t, so `Z = (W @ X + b).named("Z")` reads as the course). The rest are named from the
@@ -28,19 +29,24 @@ labelled so. Each rule comes with its shapes: "dW[2] = (1/m) dZ[2] · A[1]ᵀ : 
     names.py     names for the nodes the user did not name, from the graph's structure
     notation.py  Notation: how gradients are named, scaled and ruled (course or ∂J/∂)
     backends.py  DOT -> SVG through the system `dot` or Graphviz in WebAssembly
-    steps.py     backward step by step, and each node's rule read from its op
-    notebook.py  Tensors displayed as their graph in Jupyter
+    frames.py    backward's steps as frames (node, rule, picture): what the pager and stepper show
+    steps.py     backward step by step as HTML pages, and each node's rule read from its op
+    stepper.py   backward step by step in a notebook: a widget, with a static HTML fallback
+    notebook.py  Tensors displayed as their graph in Jupyter (viz.enable_notebook(False): as text)
 """
 
 from .backends import BACKEND_ENV, graphviz_backend, render, render_dot, svg
+from .frames import Frame, frames
 from .graph import Picture, to_dot
 from .names import labels_of
 from .notation import Notation
 from .notebook import enable_notebook
+from .stepper import stepper
 from .steps import backward_steps, backward_with_grads, local_rule, retain_grads
 
 __all__ = [
     "Picture", "to_dot", "labels_of", "Notation", "render", "svg", "render_dot",
     "graphviz_backend", "BACKEND_ENV",
     "retain_grads", "backward_with_grads", "backward_steps", "local_rule", "enable_notebook",
+    "Frame", "frames", "stepper",
 ]  # fmt: skip

@@ -1,0 +1,159 @@
+"""Run the notebooks: notebooks/*.py (jupytext py:percent) -> out/notebooks/*.html, executed.
+
+    .venv/bin/python tools/run_notebooks.py [notebooks/01_x.py ...] [--out out/notebooks]
+
+Each notebook runs top to bottom in a fresh kernel of this Python (ipykernel), in the notebooks
+folder; a cell that raises stops it and fails the run. Written for each: NAME.ipynb (executed,
+outputs and widget state kept: open it in Jupyter) and NAME.html (nbconvert's lab template). The
+HTML is static, needing no network: where an output is a widget that also carries text/html (the
+stepper does), the page shows that, and no widget script is loaded from a CDN.
+What `make notebooks` and tests/test_notebooks.py run; needs the `notebook` extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+OUT = ROOT / "out" / "notebooks"
+TIMEOUT = 600  # seconds a cell may take
+WIDGET = "application/vnd.jupyter.widget-view+json"
+
+
+@dataclass
+class Run:
+    """One executed notebook: where it was written, and what its cells wrote to stderr."""
+
+    source: Path
+    notebook: Path
+    html: Path
+    stderr: list[str]  # each stderr output's text, in cell order
+    executed: Any  # the executed nbformat notebook
+
+
+def sources(names: list[str] | None = None) -> list[Path]:
+    """The notebooks to run: the paths given, else every notebooks/*.py, sorted."""
+    return [Path(n) for n in names] if names else sorted(NOTEBOOKS.glob("*.py"))
+
+
+def _kernel_manager_class() -> type:
+    """A kernel manager that always starts ipykernel in this interpreter (this venv), whatever
+    `python3` kernelspec a user's Jupyter folders hold: ipykernel's own spec for sys.executable."""
+    import zmq
+    from ipykernel.kernelspec import get_kernel_dict
+    from jupyter_client.kernelspec import KernelSpec
+    from jupyter_client.manager import AsyncKernelManager
+
+    spec = KernelSpec(
+        **{k: v for k, v in get_kernel_dict().items() if KernelSpec.class_traits().get(k)}
+    )
+
+    class ThisPython(AsyncKernelManager):  # type: ignore[misc]
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            # encrypted sockets where the kernel supports them (ipykernel warns on stderr about
+            # a plain TCP kernel, and each run would print that)
+            if self.has_trait("transport_encryption") and zmq.has("curve"):
+                self.transport_encryption = "auto"
+
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            return spec
+
+    return ThisPython
+
+
+def execute(source: Path, timeout: int = TIMEOUT) -> Any:
+    """source read with jupytext and run in a fresh kernel; raises on the first failing cell."""
+    import jupytext
+    from nbclient import NotebookClient
+
+    nb = jupytext.read(source)
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        kernel_manager_class=_kernel_manager_class(),
+        resources={"metadata": {"path": str(source.parent)}},
+    )
+    client.execute()
+    return nb
+
+
+def static(nb: Any) -> Any:
+    """A copy of nb for a page without a kernel or network: each widget output that carries a
+    fallback keeps only the fallback, and the widget state (whose script is on a CDN) goes."""
+    page = copy.deepcopy(nb)
+    page.metadata.pop("widgets", None)
+    for cell in page.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if WIDGET in data and "text/html" in data:
+                del data[WIDGET]
+    return page
+
+
+def to_html(nb: Any) -> str:
+    """nb as a standalone HTML page (nbconvert's lab template)."""
+    from nbconvert import HTMLExporter
+
+    body, _ = HTMLExporter(template_name="lab").from_notebook_node(static(nb))
+    return str(body)
+
+
+def stderr_of(nb: Any) -> list[str]:
+    """The text of every stderr stream output, in cell order."""
+    return [
+        "".join(out.get("text", ""))
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
+
+
+def run(source: Path, out_dir: Path = OUT, timeout: int = TIMEOUT) -> Run:
+    """Execute source and write out_dir/NAME.ipynb and out_dir/NAME.html."""
+    import nbformat
+
+    nb = execute(source, timeout)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    notebook = out_dir / (source.stem + ".ipynb")
+    html = out_dir / (source.stem + ".html")
+    nbformat.write(nb, notebook)
+    html.write_text(to_html(nb), encoding="utf-8")
+    return Run(source, notebook, html, stderr_of(nb), nb)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the notebooks named (default: all); 1 if any fails."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("notebooks", nargs="*", help="notebooks/*.py sources (default: all)")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"output folder (default {OUT})")
+    args = parser.parse_args(argv)
+    try:
+        from nbclient.exceptions import CellExecutionError
+    except ImportError:
+        print('run_notebooks: needs the notebook extra: pip install -e ".[notebook]"')
+        return 1
+    failed = 0
+    for source in sources(args.notebooks):
+        try:
+            result = run(source, args.out)
+        except CellExecutionError as e:
+            failed += 1
+            print(f"FAILED {source.name}:\n{e}", file=sys.stderr)
+            continue
+        noise = sum(len(s) for s in result.stderr)
+        extra = f" ({noise} characters on stderr)" if noise else ""
+        print(f"{source.name} -> {result.html}{extra}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
