@@ -566,6 +566,10 @@ class History:
         rows = self._summary()
         if self.costs:
             rows["final_cost"] = f"{self.costs[0]:.6g} → {rows['final_cost']}"
+        for key in ("train_accuracy", "val_accuracy"):  # as the course prints them, in %
+            acc = getattr(self, key)
+            if acc is not None:
+                rows[key] = f"{100 * acc:.2f} %"
         cells = "".join(
             f'<tr><th style="text-align:left">{k.replace("_", " ")}</th>'
             f'<td style="text-align:left">{v}</td></tr>'
