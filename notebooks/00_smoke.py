@@ -26,7 +26,7 @@ X = np.array([[1.0, -2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 2.0], [2.0, 0.0, 1.0, -1.0
 Y = np.array([[1.0, 0.0, 0.0, 1.0]])
 J = nn.logistic_regression_graph(X, Y)  # Z = wᵀX + b,  A = σ(Z),  J = L(A, Y)
 viz.backward_with_grads(J)  # backward, keeping dZ and dA on the intermediates
-J  # noqa: B018 -- a Tensor made by ops shows as its graph
+J  # a Tensor made by ops shows as its graph
 
 # %% [markdown]
 # Backward, one node at a time: Prev / Next (or the slider) walks the steps, each with the rule
@@ -42,7 +42,7 @@ viz.stepper(J)
 X, Y = datasets.planar_flower()
 model = nn.DeepNN([2, 4, 1], "tanh", "sigmoid", init="small", seed=2)
 history = nn.fit(model, X, Y, learning_rate=1.2, num_iterations=2000, print_every=1000)
-history  # noqa: B018 -- shows as a small table
+history  # shows as a small table
 
 # %%
 history.plot()

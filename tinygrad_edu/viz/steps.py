@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..outdir import claim
 from ..tensor import Tensor, walk
-from .backends import render_dot
-from .graph import Picture, build
+from .frames import check_cost, frames
+from .graph import Picture
 from .notation import Notation
 
 _SUMMED = "   (summed back: it was broadcast)"
@@ -69,11 +68,6 @@ def local_rule(node: Tensor, root: Tensor | None = None, notation: Notation | No
             rule += _SUMMED  # the walk sums it back (the op did not)
         terms.append(rule)
     return ";   ".join(terms)
-
-
-def _reached(known: dict[int, Any]) -> Callable[[Tensor], Any]:
-    """The gradient shown for a node: the walk's, once the walk has reached it."""
-    return lambda n: known.get(id(n))
 
 
 _PAGE = """<!DOCTYPE html>
@@ -136,35 +130,18 @@ def backward_steps(
     the ones a shorter walk no longer needs; any other file there is never touched. A directory
     holding files the tool did not write is refused (ValueError) before anything is drawn.
     """
-    if isinstance(J, Tensor) and not J.requires_grad:
-        raise ValueError(
-            "backward_steps: J does not depend on any tensor with requires_grad=True, so backward "
-            "has no steps; create the parameters with Tensor(..., requires_grad=True)"
-        )
-    if not isinstance(J, Tensor) or J.size != 1:
-        what = f"shape {J.shape}" if isinstance(J, Tensor) else type(J).__name__
-        raise ValueError(f"backward_steps: J must be a single number (a cost), not {what}")
+    check_cost(J, "backward_steps")
     opts = Picture(values=values, collapse=collapse, rankdir=rankdir, legend=False)
-    steps = list(walk(J))
-    notation = Notation(J)
-    labels = notation.labels
-    step_of = {id(node): k for k, (node, _) in enumerate(steps)}
-    names = [f"step_{k:03d}.svg" for k in range(len(steps))]
+    names = [f"step_{k:03d}.svg" for k in range(sum(1 for _ in walk(J)))]
     out = claim(out_dir, "backward_steps")
     out.check([*names, "index.html"])  # before drawing: none of them is the user's own file
-    pages = []
-    for k, (node, _) in enumerate(steps):
-        known = {id(n): g for n, g in steps[: k + 1]}
-        terms = local_rule(node, notation=notation).split(";   ")
-        if k == 0:
-            terms.insert(0, f"{notation.grad_label(labels[id(node)], node)} = 1 (the seed)")
-        head = f"backward step {k} of {len(steps) - 1}: {labels[id(node)]}"
-        caption = "\\l".join([head, *terms]) + "\\l"  # \l: a left-aligned line
-        dot = build(J, opts, _reached(known), step_of, node, caption, notation)
-        out.write_bytes(names[k], render_dot(dot.source, "svg", backend))
-        pages.append({"file": names[k], "node": labels[id(node)], "rule": "\n".join(terms)})
+    shown = frames(J, opts, backend, "backward_steps")
+    for f in shown:
+        out.write_bytes(names[f.step], f.svg.encode("utf-8"))
+    pages = [{"file": names[f.step], "node": f.name, "rule": f.rule} for f in shown]
+    note = shown[0].note if shown else ""
     steps_json = json.dumps(pages).replace("</", "<\\/")
-    note_json = json.dumps(notation.note() or "").replace("</", "<\\/")
+    note_json = json.dumps(note).replace("</", "<\\/")
     page = _PAGE.replace("__STEPS__", steps_json).replace("__NOTE__", note_json)
     index = out.write_text("index.html", page)
     out.finish()  # a shorter walk leaves none of its earlier pages behind
