@@ -542,6 +542,10 @@ class History:
     )  # iterations where the lists below were taken
     train_accuracies: list[float] = field(default_factory=list)  # before that iteration's step
     val_accuracies: list[float] = field(default_factory=list)
+    # with fit(track="gradients"): at each iteration of health_iterations, per layer l,
+    # {"dW_norm": ‖dW[l]‖, "ratio": ‖dW[l]‖/‖W[l]‖, "saturated": fraction} (doctor.gradient_health)
+    health_iterations: list[int] = field(default_factory=list)
+    gradient_health: list[dict[int, dict[str, float]]] = field(default_factory=list)
 
     def _summary(self) -> dict[str, str]:
         """What the reprs show, by name: never the whole cost list."""
@@ -697,9 +701,13 @@ def _diverged_message(
 def fit(
     model: Module, X: Any, Y: Any, learning_rate: float = 0.0075, num_iterations: int = 2500,
     optimizer: Any = None, print_every: int | None = 100, progress: bool = True,
-    X_val: Any = None, Y_val: Any = None,
+    X_val: Any = None, Y_val: Any = None, track: str | None = None, track_every: int = 10,
 ) -> History:  # fmt: skip
     """Batch gradient descent: each iteration J = model.cost(X, Y), J.backward(), then the step.
+
+    track="gradients" records every track_every iterations (and at the last) the health of each
+    layer's gradient, before that iteration's step: ‖dW[l]‖, ‖dW[l]‖ / ‖W[l]‖ and the fraction
+    of saturated units (doctor.gradient_health; plots.plot_gradient_health draws them).
 
     optimizer defaults to optim.GradientDescent(model.parameters(), learning_rate), which is the
     course's W = W - learning_rate * dW (learning_rate is unused when an optimizer is given).
@@ -711,6 +719,11 @@ def fit(
     TrainingDiverged is raised, its .history holding the i finite costs.
     """
     _check_fit_arguments(learning_rate, num_iterations, print_every)
+    if track not in (None, "gradients") or not _positive_int(track_every):
+        raise ValueError(
+            f'fit: track must be None or "gradients" and track_every a positive int, got '
+            f"track={track!r}, track_every={track_every!r}"
+        )
     if (X_val is None) != (Y_val is None):
         raise ValueError("fit: pass both X_val and Y_val, or neither")
     X, Y = _fit_data(model, X, Y)
@@ -756,6 +769,11 @@ def fit(
                 J.backward()
                 history.costs.append(c)
                 bar.set_postfix(cost=f"{c:.6f}", refresh=False)
+                if track and (i % track_every == 0 or i == num_iterations - 1):
+                    from .doctor import gradient_health  # the doctor's measure, when asked for
+
+                    history.health_iterations.append(i)
+                    history.gradient_health.append(gradient_health(model, X, Y))
                 if print_every and (i % print_every == 0 or i == num_iterations - 1):
                     # accuracies of the parameters that gave this cost, before the step
                     history.checkpoints.append(i)

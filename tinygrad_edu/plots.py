@@ -15,7 +15,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_costs", "plot_decision_boundary", "plot_mislabeled"]
+__all__ = [
+    "plot_history", "plot_costs", "plot_decision_boundary", "plot_mislabeled",
+    "plot_gradient_health",
+]  # fmt: skip
 
 _FORMATS = (".png", ".svg", ".pdf")
 
@@ -282,3 +285,41 @@ def _pictures(images: Any, X: Any, m: int) -> np.ndarray:
     if pics.dtype.kind == "f":  # the course's X is the pictures / 255; unscaled floats too
         return np.clip(pics, 0, 1) if pics.max() <= 1 else np.clip(pics, 0, 255).astype(np.uint8)
     return pics
+
+
+def plot_gradient_health(
+    histories: Mapping[str, Any] | Any, path: str | os.PathLike | None = None
+) -> Any:
+    """Per layer, ‖dW[l]‖ over the iterations (log scale, top) and the fraction of saturated units
+    (bottom), one column per History recorded with fit(..., track="gradients"): beside each
+    other, a sigmoid net's first layers get vanishing gradients and a relu net's do not."""
+    runs = dict(histories) if isinstance(histories, Mapping) else {"": histories}
+    for label, h in runs.items():
+        if not getattr(h, "gradient_health", None):
+            raise ValueError(
+                f"plot_gradient_health: History {label!r} has no gradient health; train it with "
+                'fit(..., track="gradients")'
+            )
+    fig = _figure(5.0 * len(runs), 6.5)
+    axes = fig.subplots(2, len(runs), squeeze=False, sharey="row")
+    for col, (label, h) in enumerate(runs.items()):
+        top, low = axes[0][col], axes[1][col]
+        layers = sorted(h.gradient_health[0])
+        for layer in layers:
+            norms = [max(rec[layer]["dW_norm"], 1e-300) for rec in h.gradient_health]
+            saturated = [100 * rec[layer]["saturated"] for rec in h.gradient_health]
+            top.plot(h.health_iterations, norms, label=f"dW[{layer}]")
+            low.plot(h.health_iterations, saturated, label=f"layer {layer}")
+        top.set_yscale("log")
+        top.set_title(f"{label}: ‖dW[l]‖ per layer" if label else "‖dW[l]‖ per layer")
+        low.set_title("saturated units (g′(Z) under a tenth of its largest)")
+        low.set_xlabel("iteration")
+        low.set_ylim(-3, 103)
+        top.legend(fontsize=8)
+        low.legend(fontsize=8)
+        for ax in (top, low):
+            ax.grid(alpha=0.3)
+    axes[0][0].set_ylabel("‖dW[l]‖ (log)")
+    axes[1][0].set_ylabel("saturated (%)")
+    _save(fig, path)
+    return fig
