@@ -30,6 +30,8 @@ from .tensor import no_grad
 CAT_DIMS = [12288, 20, 7, 5, 1]  # week 4's L-layer network
 HIDDEN_SIZES = [1, 2, 3, 4, 5, 20, 50]  # week 3's sweep
 STEP_DIRS = ["week2_steps", "flower_deep_steps"]  # backward_steps' folders inside out/
+EXPERIMENTS = ["activations", "linear_activations", "zero_vs_random_init", "sigmoid_vs_relu",
+               "hyperparameters"]  # fmt: skip
 
 
 def files_written(cats: bool) -> list[str]:
@@ -38,6 +40,7 @@ def files_written(cats: bool) -> list[str]:
     names += [f"flower_hidden_{n_h}.png" for n_h in HIDDEN_SIZES] + ["flower_sweep_costs.png"]
     names += ["flower_deep.png", "flower_deep_history.png", "flower_deep_graph.svg",
               "flower_deep_layers.svg"]  # fmt: skip
+    names += [f"experiment_{name}.png" for name in EXPERIMENTS] + ["gradient_health.png"]
     names += ["cat_week2.png", "cat_week4.png", "cat_mislabeled.png"] if cats else []
     return [*names, "index.html"]
 
@@ -296,8 +299,51 @@ def deeper_net(d: Demo, flower: datasets.Data) -> list[Row]:
     return [row]
 
 
+def experiments(d: Demo) -> None:
+    """4. The course notes' experiments, each a function of tinygrad_edu.experiments, drawn."""
+    from . import experiment_plots, plots
+    from . import experiments as E
+
+    print("4. The course notes' experiments")
+    d.page.section(
+        "The course notes' experiments",
+        "Each is a function in tinygrad_edu.experiments that a notebook and a test call too, on "
+        "the flower, with fewer iterations than the course's.",
+    )
+    captions = {
+        "activations": "§3.2, §3.4: g(z) with the op's formula above, g′(z) from the engine's "
+        "backward with the op's rule below; σ′ is at most ¼ and, like tanh′, near 0 at large |z|",
+        "linear_activations": "§3.3: with linear hidden layers the net is logistic regression: "
+        "W[L]…W[1] is its w, and its decision boundary is a straight line",
+        "zero_vs_random_init": "§3.7: from equal weights every hidden unit stays identical "
+        "(equal rows of W[1]); small random weights break the symmetry; b = 0 is fine",
+        "sigmoid_vs_relu": "week 1: ‖dW[l]‖ per layer: sigmoid's gradient shrinks toward the "
+        "input, relu's does not, and relu trains faster",
+        "hyperparameters": "§4.5: learning rates and depths: applied deep learning is empirical",
+    }
+    for name in EXPERIMENTS:
+        result = getattr(E, name)()
+        getattr(experiment_plots, f"plot_{name}")(result, d.file(f"experiment_{name}.png"))
+        d.page.figure(d.out / f"experiment_{name}.png", captions[name])
+        print(f"   {name}")
+    flower = datasets.load_data("flower")
+    runs = {}
+    for g in ("sigmoid", "relu"):
+        model = nn.DeepNN([2, 10, 10, 10, 1], g, init="scaled", seed=1)
+        runs[f"{g} hidden layers"] = nn.fit(
+            model, flower.train_x, flower.train_y, 0.3, d.plan.deep // 10 or 1, print_every=None,
+            progress=False, track="gradients", track_every=max(1, d.plan.deep // 200),
+        )  # fmt: skip
+    plots.plot_gradient_health(runs, d.file("gradient_health.png"))
+    d.page.figure(
+        d.out / "gradient_health.png",
+        'fit(..., track="gradients"): each layer\'s ‖dW[l]‖ and its saturated units while '
+        "training [2, 10, 10, 10, 1] with sigmoid and with relu hidden layers",
+    )
+
+
 def cats(d: Demo, cat: datasets.Data | None) -> list[Row]:
-    """4. Week 2's logistic regression and week 4's nets on the cats; or where to put them."""
+    """5. Week 2's logistic regression and week 4's nets on the cats; or where to put them."""
     d.page.section("Weeks 2 and 4: cat or not")
     if cat is None:
         note = (
@@ -308,14 +354,14 @@ def cats(d: Demo, cat: datasets.Data | None) -> list[Row]:
         hint = datasets.find_catvnoncat()
         if hint is not None:
             note += f" (They are in {hint}.)"
-        print(f"4. The cat models: {note}")
+        print(f"5. The cat models: {note}")
         return []
     from . import plots
 
     pictures = cat.cat
     assert pictures is not None  # load_data("cat" or a directory) keeps the pictures
     m_train, m_test = pictures.train_x.shape[1], pictures.test_x.shape[1]
-    print(f"4. Cat or not: {m_train} training pictures, {m_test} test")
+    print(f"5. Cat or not: {m_train} training pictures, {m_test} test")
     nets = [("week 4 L-layer", CAT_DIMS, "scaled")]
     if d.plan.two_layer:
         nets.insert(0, ("week 4 two-layer", [12288, 7, 1], "small"))
@@ -352,7 +398,7 @@ def cats(d: Demo, cat: datasets.Data | None) -> list[Row]:
 
 
 def summary(d: Demo, rows: list[Row]) -> str:
-    """5. Every model trained above in one table; returns it as text for the terminal."""
+    """6. Every model trained above in one table; returns it as text for the terminal."""
     d.page.section(
         "Summary", "Every model trained above; accuracies on the training and test sets."
     )
@@ -399,6 +445,7 @@ def run(out: Path, plan: Budget, cat: datasets.Data | None = None, progress: boo
     rows = flower_models(d, flower)
     rows += hidden_size_sweep(d, flower)
     rows += deeper_net(d, flower)
+    experiments(d)
     rows += cats(d, cat)
     table = summary(d, rows)
     seconds = time.perf_counter() - start
