@@ -1,14 +1,19 @@
-"""One full-batch gradient-descent step, tinygrad_edu against the hand-written numpy of `reference`.
+"""One full-batch gradient-descent step, each implementation against the lean numpy step.
 
     make bench                      # or: python -m benchmarks.bench [--rounds N] [--quick]
 
-Each workload runs forward, cost, backward and update. The implementations run in the same
-process, in interleaved rounds (the order rotates, and each timed batch follows one untimed
-step, see time_steps); the table shows the median of the per-round time ratios to the
-hand-written step (with min and max), and the peak memory of one step (tracemalloc sees numpy's
-buffers) as a ratio to the hand-written step's. PyTorch eager is timed too when it is installed
-(it is never a dependency; it runs on one thread, see torch_step). A scaling check times
-backward over chains and wide sums of 10^3, 10^4 and 10^5 nodes and prints the cost per node.
+Each workload runs forward, cost, backward and update. The reference for every ratio is the
+lean numpy step of benchmarks/lean.py: the course's formulas and nothing else. Against it: the
+course's own code (`reference`), three ways of driving the engine (the README loop with numpy X,
+the same with X wrapped in a Tensor once, and the fused `model.cost`), PyTorch eager on one
+thread when it is installed (never a dependency), and, with threadpoolctl installed, the lean
+step with BLAS on one thread as a control. All run in one process, in interleaved rounds (the
+order rotates, and each timed batch follows one untimed step, see time_steps); the table shows
+the median of the per-round ratios to the lean step (with min and max), and the peak memory of
+one step while the previous step's results are still alive (tracemalloc, see peak_bytes), as a
+ratio to the lean step's. When the rounds show a busy machine (see Quiet) no ratio is printed
+and the exit status is 3. A scaling check times backward over chains and wide sums of 10^3,
+10^4 and 10^5 nodes and prints the cost per node.
 """
 
 from __future__ import annotations
@@ -20,13 +25,22 @@ import statistics
 import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
+from benchmarks import lean
 from tinygrad_edu import Tensor, datasets, nn, optim, reference
+from tinygrad_edu import functional as F
 
 Step = Callable[[], object]
+Limit = Callable[[], AbstractContextManager[object]]
+
+SPIKE = 3.0  # a timed batch this many times its row's median: something else took the CPU
+DRIFT = 0.25  # the lean step's median moved this much between the halves of the rounds
+OTHERS = 0.25  # other processes kept this many cores busy, on average, during the rounds
 
 
 @dataclass
@@ -37,12 +51,31 @@ class Workload:
     m: int
     lr: float
 
+    def describe(self, quick: bool = False) -> str:
+        """The sizes, as the legend under the table prints them (--quick shrinks n_x to 64)."""
+        dims = [64 if quick and self.name != "planar" else self.layer_dims[0], *self.layer_dims[1:]]
+        if len(dims) == 2:
+            return f"{self.name}: logistic regression, n_x = {dims[0]}, m = {self.m}"
+        return f"{self.name}: {dims} {self.hidden}/sigmoid, m = {self.m}"
+
 
 WORKLOADS = [
     Workload("planar", [2, 4, 1], "tanh", 400, 1.2),
     Workload("logreg", [12288, 1], "relu", 209, 0.005),
     Workload("deep", [12288, 20, 7, 5, 1], "relu", 209, 0.0075),
 ]
+
+# (key, label) in the order the tables print them; "lean" is the reference row
+ROWS = [
+    ("lean", "lean numpy step, ms"),
+    ("reference", "reference.py, the course's code"),
+    ("readme", "README loop, numpy X"),
+    ("wrapped", "README loop, X wrapped once"),
+    ("cost", "model.cost(Xt, Y), fused"),
+    ("torch", "PyTorch eager, 1 thread"),
+    ("lean1", "lean step, BLAS on 1 thread"),
+]
+ENGINE_PATHS = ("readme", "wrapped", "cost")
 
 
 def make_data(w: Workload, quick: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -56,91 +89,149 @@ def make_data(w: Workload, quick: bool) -> tuple[np.ndarray, np.ndarray]:
     return X, Y
 
 
-def engine_step(w: Workload, X: np.ndarray, Y: np.ndarray, dtype: str = "float64") -> Step:
-    """tinygrad_edu: zero_grad, forward, cost, backward, update."""
-    dims = [X.shape[0], *w.layer_dims[1:]]
+def _dims(w: Workload, X: np.ndarray) -> list[int]:
+    return [X.shape[0], *w.layer_dims[1:]]
+
+
+def lean_step(work: Workload, X: np.ndarray, Y: np.ndarray) -> Step:
+    """The lean numpy step; its loop keeps the parameters and the cost, as `params, J = ...`."""
+    dims = _dims(work, X)
+    J: object = None
     if len(dims) == 2:
-        model: nn.Module = nn.LogisticRegression(dims[0], dtype=dtype)
-    else:
-        model = nn.DeepNN(dims, hidden_activation=w.hidden, init="scaled", seed=1, dtype=dtype)
-    opt = optim.GradientDescent(model.parameters(), w.lr)
-    Xt, Yt = Tensor(np.asarray(X, dtype)), Tensor(np.asarray(Y, dtype))  # float64: no copy
-
-    def step() -> object:
-        opt.zero_grad()
-        J = model.cost(Xt, Yt)
-        J.backward()
-        opt.step()
-        return J
-
-    return step
-
-
-def hand_step(w: Workload, X: np.ndarray, Y: np.ndarray) -> Step:
-    """The course's hand-written numpy: forward with caches, cost, backward, update."""
-    dims = [X.shape[0], *w.layer_dims[1:]]
-    if len(dims) == 2:
-        state = {"w": np.zeros((dims[0], 1)), "b": np.zeros((1, 1))}
+        w, b = np.zeros((dims[0], 1)), 0.0
 
         def step_lr() -> object:
-            grads, cost = reference.propagate(state["w"], state["b"], X, Y)
-            state["w"] = state["w"] - w.lr * grads["dw"]
-            state["b"] = state["b"] - w.lr * grads["db"]
-            return cost
+            nonlocal w, b, J
+            w, b, J, _ = lean.logistic_step(w, b, X, Y, work.lr)
+            return J
 
         return step_lr
     params = reference.initialize_parameters(dims, init="scaled", seed=1)
 
     def step() -> object:
-        nonlocal params
-        AL, caches = reference.L_model_forward(X, params, hidden_activation=w.hidden)
+        nonlocal params, J
+        params, J, _ = lean.L_layer_step(params, X, Y, work.hidden, work.lr)
+        return J
+
+    return step
+
+
+def hand_step(work: Workload, X: np.ndarray, Y: np.ndarray) -> Step:
+    """The course's code; its loop keeps what L_layer_model's (or optimize's) loop keeps."""
+    dims = _dims(work, X)
+    cost: object = None
+    grads: dict[str, Any] = {}  # the course's grads: arrays, and week 2's db a number
+    if len(dims) == 2:
+        w, b = np.zeros((dims[0], 1)), 0.0
+
+        def step_lr() -> object:
+            nonlocal w, b, grads, cost
+            grads, cost = reference.propagate(w, b, X, Y)
+            w = w - work.lr * grads["dw"]
+            b = b - work.lr * grads["db"]
+            return cost
+
+        return step_lr
+    parameters = reference.initialize_parameters(dims, init="scaled", seed=1)
+    AL: np.ndarray | None = None
+    caches: list[reference.Cache] = []
+
+    def step() -> object:
+        nonlocal parameters, AL, caches, cost, grads
+        AL, caches = reference.L_model_forward(X, parameters, work.hidden)
         cost = reference.compute_cost(AL, Y)
-        grads = reference.L_model_backward(AL, Y, caches, hidden_activation=w.hidden)
-        params = reference.update_parameters(params, grads, w.lr)
+        grads = reference.L_model_backward(AL, Y, caches, work.hidden)
+        parameters = reference.update_parameters(parameters, grads, work.lr)
         return cost
 
     return step
 
 
-def torch_step(w: Workload, X: np.ndarray, Y: np.ndarray) -> Step | None:
-    """PyTorch eager, if installed: the same model and plain gradient descent."""
+def engine_step(work: Workload, X: np.ndarray, Y: np.ndarray, path: str = "cost") -> Step:
+    """tinygrad_edu, as a student's loop drives it: path is "readme", "wrapped" or "cost"."""
+    dims = _dims(work, X)
+    if len(dims) == 2:
+        model: nn.Module = nn.LogisticRegression(dims[0])
+    else:
+        model = nn.DeepNN(dims, hidden_activation=work.hidden, init="scaled", seed=1)
+    opt = optim.GradientDescent(model.parameters(), work.lr)
+    Xt = Tensor(X)  # float64: no copy
+    J: object = None  # the loop's variable: the previous step's J (and its graph) stay alive
+
+    def readme() -> object:
+        nonlocal J
+        opt.zero_grad()
+        J = F.binary_cross_entropy(model(X), Y)
+        J.backward()
+        opt.step()
+        return J
+
+    def wrapped() -> object:
+        nonlocal J
+        opt.zero_grad()
+        J = F.binary_cross_entropy(model(Xt), Y)
+        J.backward()
+        opt.step()
+        return J
+
+    def cost() -> object:
+        nonlocal J
+        opt.zero_grad()
+        J = model.cost(Xt, Y)
+        J.backward()
+        opt.step()
+        return J
+
+    return {"readme": readme, "wrapped": wrapped, "cost": cost}[path]
+
+
+def torch_step(work: Workload, X: np.ndarray, Y: np.ndarray) -> Step | None:
+    """PyTorch eager, if installed: the same model, the same start, plain gradient descent."""
     try:
         import torch
     except ImportError:
         return None
     # One thread: torch's OpenMP pool spin-waits between ops and would slow numpy's BLAS threads
-    # in the interleaved rounds, skewing the tinygrad_edu/hand ratio this benchmark is for.
+    # in the interleaved rounds, skewing the ratios this benchmark is for.
     torch.set_num_threads(1)
-    dims = [X.shape[0], *w.layer_dims[1:]]
+    dims = _dims(work, X)
     Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
-    rng = np.random.default_rng(1)
-    Ws = [
-        torch.tensor(
-            rng.standard_normal((dims[i], dims[i - 1])) / np.sqrt(dims[i - 1]), requires_grad=True
-        )
-        for i in range(1, len(dims))
-    ]
-    bs = [
-        torch.zeros((dims[i], 1), dtype=torch.float64, requires_grad=True)
-        for i in range(1, len(dims))
-    ]
-    act = torch.tanh if w.hidden == "tanh" else torch.relu
+    if len(dims) == 2:  # w (n_x, 1), Z = w^T X + b
+        start = {"W1": np.zeros((1, dims[0])), "b1": np.zeros((1, 1))}
+    else:
+        start = reference.initialize_parameters(dims, "scaled", seed=1)
+    L = len(dims) - 1
+    Ws = [torch.tensor(start[f"W{l}"], requires_grad=True) for l in range(1, L + 1)]
+    bs = [torch.tensor(start[f"b{l}"], requires_grad=True) for l in range(1, L + 1)]
+    act = torch.tanh if work.hidden == "tanh" else torch.relu
+    J: object = None
 
     def step() -> object:
+        nonlocal J
         A = Xt
-        for i, (W, b) in enumerate(zip(Ws, bs, strict=True)):
+        for l, (W, b) in enumerate(zip(Ws, bs, strict=True), start=1):
             Z = W @ A + b
-            A = act(Z) if i < len(Ws) - 1 else Z
+            A = act(Z) if l < L else Z
         J = torch.nn.functional.binary_cross_entropy_with_logits(A, Yt)
         for p in (*Ws, *bs):
             p.grad = None
-        J.backward()
+        J.backward()  # type: ignore[attr-defined]
         with torch.no_grad():
             for p in (*Ws, *bs):
-                p -= w.lr * p.grad
+                p -= work.lr * p.grad  # type: ignore[operator]  # backward set every grad
         return J
 
     return step
+
+
+def one_thread() -> Limit | None:
+    """A context that holds BLAS to one thread (threadpoolctl), or None when it is not installed."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    controller = ThreadpoolController()
+    return lambda: controller.limit(limits=1, user_api="blas")
 
 
 def time_steps(step: Step, n: int) -> float:
@@ -158,56 +249,140 @@ def time_steps(step: Step, n: int) -> float:
 
 
 def peak_bytes(step: Step) -> int:
-    """Peak traced memory of one step, above what was allocated before it."""
+    """Peak traced memory of one step, the previous step's results (which the loop keeps) included.
+
+    Tracing starts before the previous step, so whatever it left alive (its parameters, J and
+    through J's graph A, the gradients) counts, as in a student's loop where J = ... replaces
+    the old J only once the new one is made; X and Y, made before, do not count.
+    """
     step()  # warm caches outside the measurement
     tracemalloc.start()
+    step()  # the previous step
     tracemalloc.reset_peak()
-    base = tracemalloc.get_traced_memory()[0]
     step()
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return peak - base
+    return peak
+
+
+def cpu_seconds() -> tuple[float, float] | None:
+    """(CPU seconds run on the CPUs this process may use, its own); None without /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            lines = [ln.split() for ln in f if ln.startswith("cpu") and ln[3].isdigit()]
+        ours = os.sched_getaffinity(0)
+    except (OSError, AttributeError):  # not Linux
+        return None
+    busy = 0
+    for fields in lines:
+        if int(fields[0][3:]) in ours:
+            user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fields[1:9])
+            busy += user + nice + system + irq + softirq + steal  # steal: other guests ran
+    own = os.times()
+    return busy / os.sysconf("SC_CLK_TCK"), own.user + own.system
 
 
 @dataclass
-class Row:
+class Quiet:
+    """What the rounds saw of the rest of the machine; findings() is empty when it was quiet."""
+
+    spike: float  # the worst timed batch over its row's median batch
+    spike_at: str  # which row, which round
+    drift: float  # the lean step's median, second half of the rounds over first half, minus 1
+    others: float | None  # cores other processes kept busy on average (None: unknown)
+
+    def findings(self) -> list[str]:
+        """One line per sign of a busy machine."""
+        out = []
+        if self.spike > SPIKE:
+            out.append(
+                f"a timed batch took {self.spike:.1f}x its row's median ({self.spike_at}); "
+                f"the limit is {SPIKE:g}x"
+            )
+        if abs(self.drift) > DRIFT:
+            out.append(
+                f"the lean step's median moved {self.drift:+.1%} between the two halves; "
+                f"the limit is {DRIFT:.0%}"
+            )
+        if self.others is not None and self.others > OTHERS:
+            out.append(
+                f"other processes kept {self.others:.2f} cores busy during the rounds; "
+                f"the limit is {OTHERS:g}"
+            )
+        return out
+
+    def summary(self) -> str:
+        """The three measures in one line, whatever they say."""
+        others = "unknown" if self.others is None else f"{self.others:.2f} cores"
+        drift = round(self.drift, 3) + 0.0  # no "-0.0%"
+        return (
+            f"worst batch {self.spike:.1f}x its row's median ({self.spike_at}), lean's median "
+            f"moved {drift:+.1%} between halves, other processes {others}"
+        )
+
+
+def quiet(times: dict[str, list[float]], others: float | None) -> Quiet:
+    """Spikes (each row against its own median), the lean step's drift, and the others' load."""
+    spike, spike_at = 0.0, ""
+    for k, ts in times.items():
+        med = statistics.median(ts)
+        r = max(range(len(ts)), key=ts.__getitem__)
+        if ts[r] / med > spike:
+            spike, spike_at = ts[r] / med, f"{k}, round {r + 1}"
+    half = len(times["lean"]) // 2
+    first, second = times["lean"][:half], times["lean"][half:]
+    drift = statistics.median(second) / statistics.median(first) - 1 if first else 0.0
+    return Quiet(spike, spike_at, drift, others)
+
+
+@dataclass
+class Result:
     name: str
-    ratios: dict[str, list[float]]
-    hand_ms: float
-    memory: float
-    memory_f32: float
+    times: dict[str, list[float]]  # seconds per step, one per round, by row key
+    memory: dict[str, int]  # peak bytes of one step, by row key (none for torch: see tables)
+    quiet: Quiet
+    ratios: dict[str, list[float]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        lean_t = self.times["lean"]
+        self.ratios = {
+            k: [t / t0 for t, t0 in zip(ts, lean_t, strict=True)] for k, ts in self.times.items()
+        }
 
 
-def run_workload(w: Workload, rounds: int, quick: bool) -> Row:
+def run_workload(w: Workload, rounds: int, quick: bool, limit: Limit | None) -> Result:
+    """Time every implementation in interleaved rounds, then measure each one's peak memory."""
     X, Y = make_data(w, quick)
-    steps: dict[str, Step] = {
-        "hand": hand_step(w, X, Y),
-        "tinygrad_edu": engine_step(w, X, Y),
-        "float32": engine_step(w, X, Y, dtype="float32"),
-    }
+    steps: dict[str, Step] = {"lean": lean_step(w, X, Y), "reference": hand_step(w, X, Y)}
+    for path in ENGINE_PATHS:
+        steps[path] = engine_step(w, X, Y, path)
     t = torch_step(w, X, Y)
     if t is not None:
         steps["torch"] = t
-    n = max(1, int(0.05 / max(time_steps(steps["hand"], 3), 1e-6)))  # about 50 ms a batch
-    for s in steps.values():  # warm-up
-        time_steps(s, n)
-    ratios: dict[str, list[float]] = {k: [] for k in steps if k != "hand"}
-    hand_times = []
+    limits: dict[str, Limit] = {}
+    if limit is not None:
+        steps["lean1"], limits["lean1"] = lean_step(w, X, Y), limit
+    target = 0.005 if quick else 0.05  # seconds a batch
+    n = max(1, int(target / max(time_steps(steps["lean"], 3), 1e-6)))
+
+    def timed(k: str) -> float:
+        with limits[k]() if k in limits else nullcontext():
+            return time_steps(steps[k], n)
+
+    for k in steps:  # warm-up
+        timed(k)
+    times: dict[str, list[float]] = {k: [] for k in steps}
     names = list(steps)
+    before, wall = cpu_seconds(), time.perf_counter()
     for r in range(rounds):  # interleaved, and rotated so no implementation always goes first
-        order = names[r % len(names) :] + names[: r % len(names)]
-        times = {k: time_steps(steps[k], n) for k in order}
-        hand_times.append(times["hand"])
-        for k in ratios:
-            ratios[k].append(times[k] / times["hand"])
-    hand_mem = peak_bytes(steps["hand"])
-    return Row(
-        w.name,
-        ratios,
-        statistics.median(hand_times) * 1e3,
-        peak_bytes(steps["tinygrad_edu"]) / hand_mem,
-        peak_bytes(steps["float32"]) / hand_mem,
-    )
+        for k in names[r % len(names) :] + names[: r % len(names)]:
+            times[k].append(timed(k))
+    after, wall = cpu_seconds(), time.perf_counter() - wall
+    others = None
+    if before is not None and after is not None and wall > 0:
+        others = max(0.0, ((after[0] - before[0]) - (after[1] - before[1])) / wall)
+    memory = {k: peak_bytes(steps[k]) for k in steps if k not in ("torch", "lean1")}
+    return Result(w.name, times, memory, quiet(times, others))
 
 
 def scaling(sizes: list[int]) -> list[tuple[str, int, float]]:
@@ -240,8 +415,38 @@ def blas_info() -> str:
         return "unknown"
 
 
-def _fmt(r: list[float]) -> str:
-    return f"{statistics.median(r):5.2f} ({min(r):.2f}-{max(r):.2f})"
+def _fmt(r: list[float], digits: int = 2) -> str:
+    return f"{statistics.median(r):.{digits}f} ({min(r):.{digits}f}-{max(r):.{digits}f})"
+
+
+def print_tables(results: list[Result], rounds: int) -> None:
+    """The time table (median (min-max) of per-round ratios) and the memory table."""
+    names = "".join(f"  {r.name:>20}" for r in results)
+    print(f"\ntime per step over the lean step's: median of {rounds} interleaved rounds (min-max)")
+    print(f"{'step':<32}{names}")
+    for key, label in ROWS:
+        if not any(key in r.times for r in results):
+            continue
+        cells = []
+        for r in results:
+            if key not in r.times:
+                cells.append("n/a")
+            elif key == "lean":  # the reference row: its own milliseconds
+                cells.append(_fmt([t * 1e3 for t in r.times[key]], 3))
+            else:
+                cells.append(_fmt(r.ratios[key]))
+        print(f"{label:<32}" + "".join(f"  {c:>20}" for c in cells))
+    print("\npeak memory of one step, the previous step's results alive, over the lean step's")
+    print(f"{'step':<32}{names}")
+    for key, label in ROWS:
+        if not all(key in r.memory for r in results):
+            continue
+        if key == "lean":
+            cells = [f"{r.memory['lean'] / 2**20:.2f} MB" for r in results]
+            label = "lean numpy step, MB"
+        else:
+            cells = [f"{r.memory[key] / r.memory['lean']:.2f}" for r in results]
+        print(f"{label:<32}" + "".join(f"  {c:>20}" for c in cells))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -249,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
     )
     parser.add_argument(
-        "--rounds", type=int, default=31, help="interleaved timing rounds (default 31)"
+        "--rounds", type=int, default=41, help="interleaved timing rounds (default 41)"
     )
     parser.add_argument(
         "--quick", action="store_true", help="tiny sizes: a smoke run, not a measurement"
@@ -258,6 +463,8 @@ def main(argv: list[str] | None = None) -> int:
         "--scaling", type=int, nargs="*", default=None, help="node counts for the scaling check"
     )
     args = parser.parse_args(argv)
+    if args.rounds < 2:
+        parser.error("--rounds needs at least 2: the busy-machine check compares two halves")
     rounds = 2 if args.quick else args.rounds
     sizes = (
         args.scaling
@@ -270,20 +477,36 @@ def main(argv: list[str] | None = None) -> int:
         f"tinygrad_edu benchmark, {time.strftime('%Y-%m-%d')}: {machine}, {os.cpu_count()} cores, "
         f"numpy {np.__version__} with {blas_info()}, Python {platform.python_version()}"
     )
-    rows = [run_workload(w, rounds, args.quick) for w in WORKLOADS]
-    has_torch = any("torch" in r.ratios for r in rows)
-    head = f"{'workload':<8} {'hand ms':>8}  {'tinygrad_edu/hand':>19}  {'float32/hand':>19}"
-    head += f"  {'torch/hand':>19}" if has_torch else ""
-    head += f"  {'peak mem/hand':>13}  {'f32 mem/hand':>12}"
-    print(f"\ntime per step: median of {rounds} interleaved rounds (min-max)")
-    print(head)
-    for r in rows:
-        ours, f32 = _fmt(r.ratios["tinygrad_edu"]), _fmt(r.ratios["float32"])
-        line = f"{r.name:<8} {r.hand_ms:8.3f}  {ours:>19}  {f32:>19}"
-        if has_torch:
-            line += f"  {_fmt(r.ratios['torch']) if 'torch' in r.ratios else 'n/a':>19}"
-        line += f"  {r.memory:13.2f}  {r.memory_f32:12.2f}"
-        print(line)
+    limit = one_thread()
+    print("\nbusy-machine check, per workload:")
+    results = []
+    for w in WORKLOADS:
+        results.append(run_workload(w, rounds, args.quick, limit))
+        print(f"  {w.name}: {results[-1].quiet.summary()}", flush=True)
+        seen = [f"{w.name}: {f}" for f in results[-1].quiet.findings()]
+        if seen and not args.quick:  # stop here: the next workloads would only take longer
+            print("refused:")
+            for line in seen:
+                print(f"  {line}")
+            if len(results) < len(WORKLOADS):
+                print(f"  (not run: {', '.join(v.name for v in WORKLOADS[len(results) :])})")
+            print("the machine is busy: rerun when it is quiet (no ratios printed)")
+            return 3
+    if args.quick:
+        print("--quick: a smoke run on tiny sizes, not a measurement; nothing is refused")
+    print_tables(results, rounds)
+    print()
+    for w in WORKLOADS:
+        print(f"  {w.describe(args.quick)}")
+    if not any("torch" in r.times for r in results):
+        print("  no PyTorch row: torch is not installed (it is optional)")
+    else:
+        import torch
+
+        print(f"  PyTorch {torch.__version__}: its memory is its own allocator's, which")
+        print("  tracemalloc does not see: no memory row")
+    if limit is None:
+        print("  no single-thread control row: threadpoolctl is not installed (pip install it)")
     print("\nbackward scaling (time per node should stay flat as the graph grows)")
     for kind, n, per in scaling(sizes):
         print(f"  {kind:<5} {n:>7} nodes: {per * 1e6:6.2f} us/node")

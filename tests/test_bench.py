@@ -1,27 +1,73 @@
-"""The benchmark stays runnable, and compares like with like (no timings are asserted)."""
+"""The benchmark stays runnable, compares like with like, and refuses a busy machine (no timings
+are asserted: the clock is faked wherever numbers are checked)."""
 
+import contextlib
 import re
 
 import numpy as np
 import pytest
 
-from benchmarks import bench
+from benchmarks import bench, lean
+from tinygrad_edu import reference
 
 
 @pytest.mark.parametrize("workload", bench.WORKLOADS, ids=lambda w: w.name)
-def test_engine_and_hand_steps_do_the_same_work(workload):
+def test_the_lean_step_computes_what_the_course_code_computes(workload):
+    X, Y = bench.make_data(workload, quick=True)  # planar's own size; n_x = 64 for the others
+    dims = [X.shape[0], *workload.layer_dims[1:]]
+    close = {"rtol": 1e-12, "atol": 1e-15}
+    if len(dims) == 2:
+        w, b = np.zeros((dims[0], 1)), 0.0
+        for _ in range(3):  # three steps: the updates agree too, not only the first gradients
+            grads, cost = reference.propagate(w, b, X, Y)
+            w_ref, b_ref = w - workload.lr * grads["dw"], b - workload.lr * grads["db"]
+            w, b, J, ours = lean.logistic_step(w, b, X, Y, workload.lr)
+            assert J == pytest.approx(cost, rel=1e-12)
+            np.testing.assert_allclose(ours["dw"], grads["dw"], **close)
+            assert ours["db"] == pytest.approx(grads["db"], rel=1e-12, abs=1e-15)
+            np.testing.assert_allclose(w, w_ref, **close)
+            assert b == pytest.approx(b_ref, rel=1e-12, abs=1e-15)
+        return
+    params = reference.initialize_parameters(dims, init="scaled", seed=1)
+    for _ in range(3):
+        AL, caches = reference.L_model_forward(X, params, workload.hidden)
+        cost = reference.compute_cost(AL, Y)
+        grads = reference.L_model_backward(AL, Y, caches, workload.hidden)
+        updated = reference.update_parameters(params, grads, workload.lr)
+        params, J, ours = lean.L_layer_step(params, X, Y, workload.hidden, workload.lr)
+        assert J == pytest.approx(cost, rel=1e-12)
+        assert set(ours) == {k for k in grads if not k.startswith("dA")}  # no dA[0], no dA[l]
+        for k in ours:
+            np.testing.assert_allclose(ours[k], grads[k], **close, err_msg=k)
+        assert set(params) == set(updated)
+        for k in params:
+            np.testing.assert_allclose(params[k], updated[k], **close, err_msg=k)
+
+
+@pytest.mark.parametrize("workload", bench.WORKLOADS, ids=lambda w: w.name)
+def test_every_row_does_the_same_work(workload):
     X, Y = bench.make_data(workload, quick=True)
-    engine, hand = bench.engine_step(workload, X, Y), bench.hand_step(workload, X, Y)
-    for _ in range(3):  # three steps: the updates agree too, not only the first cost
-        J_engine, J_hand = float(engine().data), float(hand())
-        assert J_engine == pytest.approx(J_hand, rel=1e-12)
+    steps = {"lean": bench.lean_step(workload, X, Y), "reference": bench.hand_step(workload, X, Y)}
+    steps |= {p: bench.engine_step(workload, X, Y, p) for p in bench.ENGINE_PATHS}
+    torch = bench.torch_step(workload, X, Y)
+    if torch is not None:
+        steps["torch"] = torch
+    for _ in range(3):  # the same start and the same updates: the same costs, step after step
+        Js = {k: step() for k, step in steps.items()}  # numpy's, a Tensor, torch's
+        costs = {k: float(J.detach() if k == "torch" else J) for k, J in Js.items()}
+        for k, c in costs.items():
+            assert c == pytest.approx(costs["lean"], rel=1e-12), k
 
 
-def test_quick_run_prints_a_row_per_workload(capsys):
+def test_quick_run_prints_a_row_per_engine_path_with_a_cell_per_workload(capsys):
     assert bench.main(["--quick", "--scaling", "20", "40"]) == 0
     out = capsys.readouterr().out
-    for w in bench.WORKLOADS:  # the numbers themselves: checked on a fake clock below
-        assert re.search(rf"^{w.name}\s+[\d.]+\s+[\d.]+ \([\d.]+-[\d.]+\)", out, re.M), out
+    names = [w.name for w in bench.WORKLOADS]
+    assert re.search(r"^step\s+" + r"\s+".join(names) + "$", out, re.M), out
+    cell = r"\s+[\d.]+ \([\d.]+-[\d.]+\)"
+    labels = [label for key, label in bench.ROWS if key not in ("torch", "lean1")]
+    for label in labels:  # the numbers themselves: checked on a fake clock below
+        assert re.search(rf"^{re.escape(label)}{cell * len(names)}$", out, re.M), label
     assert len(re.findall(r"^\s+(chain|wide)\s+\d+ nodes: +[\d.]+ us/node$", out, re.M)) == 4
 
 
@@ -35,26 +81,107 @@ class FakeStep:
         return 0.0
 
 
-def test_the_table_shows_median_min_max_of_per_round_ratios(monkeypatch, capsys):
-    # seconds per step: the probe that sizes the batches (hand only), the warm-up, three rounds
-    hand = FakeStep([9.0, 9.0, 0.002, 0.004, 0.001], peak=1000)
-    engine = FakeStep([9.0, 0.003, 0.004, 0.004], peak=1500)  # ratios 1.5, 1.0, 4.0
-    f32 = FakeStep([9.0, 0.001, 0.001, 0.001], peak=800)  # ratios 0.5, 0.25, 1.0
+def fake_run(monkeypatch, lean_s, others_s, peaks=None, cpu=None):
+    """Run main on one workload whose steps take the seconds given; the control row too.
+
+    lean_s and each of others_s: the probe that sizes the batches (lean only), the warm-up,
+    then one batch per round. Returns the steps by row key.
+    """
+    peaks = peaks or {}
+    steps = {"lean": FakeStep(lean_s, peaks.get("lean", 1000))}
+    for k, s in others_s.items():
+        steps[k] = FakeStep(s, peaks.get(k, 1000))
+    lean_steps = iter([steps["lean"], steps["lean1"]])
+    inside = []  # whether the BLAS limit was on, at each timed batch
+
+    @contextlib.contextmanager
+    def limit():
+        inside.append(True)
+        yield
+        inside.pop()
+
+    def time_steps(step, n):
+        assert bool(inside) == (step is steps["lean1"])  # one thread for the control row only
+        return step.seconds.pop(0)
+
     monkeypatch.setattr(bench, "WORKLOADS", bench.WORKLOADS[:1])
-    monkeypatch.setattr(bench, "hand_step", lambda w, X, Y: hand)
-    monkeypatch.setattr(bench, "engine_step", lambda w, X, Y, dtype="float64": {
-        "float64": engine, "float32": f32}[dtype])  # fmt: skip
+    monkeypatch.setattr(bench, "lean_step", lambda w, X, Y: next(lean_steps))
+    monkeypatch.setattr(bench, "hand_step", lambda w, X, Y: steps["reference"])
+    monkeypatch.setattr(bench, "engine_step", lambda w, X, Y, path: steps[path])
     monkeypatch.setattr(bench, "torch_step", lambda w, X, Y: None)
-    monkeypatch.setattr(bench, "time_steps", lambda step, n: step.seconds.pop(0))
+    monkeypatch.setattr(bench, "one_thread", lambda: limit)
+    monkeypatch.setattr(bench, "time_steps", time_steps)
     monkeypatch.setattr(bench, "peak_bytes", lambda step: step.peak)
+    monkeypatch.setattr(bench, "cpu_seconds", cpu or (lambda: None))
+    return steps
+
+
+QUIET = {  # after the warm-up (9.0), three rounds; lean's are 0.002, 0.0024, 0.002
+    "reference": [9.0, 0.003, 0.0048, 0.005],  # ratios 1.5, 2.0, 2.5
+    "readme": [9.0, 0.006, 0.0036, 0.008],  # ratios 3.0, 1.5, 4.0: median 3.0, not 0.006/0.002
+    "wrapped": [9.0, 0.002, 0.0024, 0.002],  # ratios 1.0
+    "cost": [9.0, 0.001, 0.0024, 0.0024],  # ratios 0.5, 1.0, 1.2
+    "lean1": [9.0, 0.004, 0.0024, 0.003],  # ratios 2.0, 1.0, 1.5
+}
+LEAN = [9.0, 9.0, 0.002, 0.0024, 0.002]  # the probe, the warm-up, three rounds
+
+
+def test_the_table_shows_median_min_max_of_per_round_ratios(monkeypatch, capsys):
+    peaks = {"lean": 2**20, "reference": 3 * 2**20, "readme": 2**19, "wrapped": 2**20,
+             "cost": 2**21}  # fmt: skip
+    steps = fake_run(monkeypatch, LEAN, QUIET, peaks)
     assert bench.main(["--rounds", "3", "--scaling"]) == 0
-    assert [s.seconds for s in (hand, engine, f32)] == [[], [], []]  # every batch was timed
-    row = next(ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("planar"))
-    # the median of the ratios (1.5), not the ratio of the medians (0.004 / 0.002 = 2.0);
-    # hand ms is the median hand step; memory is each peak over the hand step's
-    assert row.split() == [
-        "planar", "2.000", "1.50", "(1.00-4.00)", "0.50", "(0.25-1.00)", "1.50", "0.80"
+    assert all(s.seconds == [] for s in steps.values())  # every batch was timed, none twice
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index(next(ln for ln in lines if ln.startswith("time per step")))
+    time_rows = [ln.rsplit(maxsplit=2)[-2:] for ln in lines[start + 2 : start + 8]]
+    # lean's own milliseconds; then the median of the per-round ratios (min-max)
+    assert time_rows == [
+        ["2.000", "(2.000-2.400)"], ["2.00", "(1.50-2.50)"], ["3.00", "(1.50-4.00)"],
+        ["1.00", "(1.00-1.00)"], ["1.00", "(0.50-1.20)"], ["1.50", "(1.00-2.00)"],
     ]  # fmt: skip
+    assert lines[start + 7].startswith("lean step, BLAS on 1 thread")
+    start = lines.index(next(ln for ln in lines if ln.startswith("peak memory")))
+    memory = [ln.split()[-1] for ln in lines[start + 2 : start + 7]]
+    assert memory == ["MB", "3.00", "0.50", "1.00", "2.00"]  # each peak over the lean step's
+    assert lines[start + 2].split()[-2:] == ["1.00", "MB"]
+
+
+SPIKE = {**QUIET, "readme": [9.0, 0.006, 0.0036, 0.0190]}  # 0.019 is 3.2x readme's median
+DRIFT = [9.0, 9.0, 0.002, 0.003, 0.0026]  # lean's median: 0.002, then 0.0028
+
+
+@pytest.mark.parametrize(
+    "lean_s, others_s, cpu_busy, seen",
+    [
+        (LEAN, SPIKE, 0.0, "a timed batch took 3.2x its row's median (readme, round 3)"),
+        (DRIFT, QUIET, 0.0, "the lean step's median moved +40.0% between the two halves"),
+        (LEAN, QUIET, 2.0, "other processes kept"),  # 2 CPU-seconds that were not ours
+    ],
+    ids=["spike", "drift", "others"],
+)
+def test_a_busy_machine_gets_no_ratios_and_exit_status_3(
+    monkeypatch, capsys, lean_s, others_s, cpu_busy, seen
+):
+    workloads = bench.WORKLOADS[:2]
+    readings = iter([(100.0, 1.0), (100.0 + cpu_busy, 1.0)])  # (machine, this process)
+    fake_run(monkeypatch, lean_s, others_s, cpu=lambda: next(readings))
+    monkeypatch.setattr(bench, "WORKLOADS", workloads)  # the fake steps serve the first only
+    assert bench.main(["--rounds", "3", "--scaling", "10"]) == 3
+    out = capsys.readouterr().out
+    assert seen in out
+    assert "(not run: logreg)" in out  # refused at the first busy workload, not minutes later
+    assert "the machine is busy: rerun when it is quiet" in out
+    assert "time per step" not in out and "peak memory" not in out and "us/node" not in out
+
+
+def test_a_quick_run_reports_a_busy_machine_but_prints_its_smoke_table(monkeypatch, capsys):
+    two_rounds = {k: s[:3] for k, s in QUIET.items()}  # --quick runs two rounds
+    fake_run(monkeypatch, [9.0, 9.0, 0.002, 0.004], two_rounds)
+    assert bench.main(["--quick", "--scaling"]) == 0
+    out = capsys.readouterr().out
+    assert "moved +100.0% between halves" in out and "not a measurement" in out
+    assert "time per step" in out
 
 
 def test_peak_memory_sees_numpy_buffers():
@@ -64,6 +191,17 @@ def test_peak_memory_sees_numpy_buffers():
         return np.ones(size).sum()
 
     assert bench.peak_bytes(step) >= size * 8
+
+
+def test_peak_memory_counts_what_the_previous_step_left_alive():
+    size = 1_000_000
+    kept = [None]
+
+    def step():  # as J = ... keeps the last J alive until the new one is made
+        new = np.ones(size)
+        kept[0] = new
+
+    assert bench.peak_bytes(step) >= 2 * size * 8
 
 
 def test_cachelines_takes_one_step_as_the_difference_of_two_runs(tmp_path):
