@@ -27,6 +27,7 @@ import numpy as np
 from . import functional as F
 from . import optim
 from .progress import bar as progress_bar
+from .replay import compile_step  # nn.compile_step: one step replayed as numpy
 from .tensor import Tensor, no_grad
 
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
@@ -702,6 +703,7 @@ def fit(
     model: Module, X: Any, Y: Any, learning_rate: float = 0.0075, num_iterations: int = 2500,
     optimizer: Any = None, print_every: int | None = 100, progress: bool = True,
     X_val: Any = None, Y_val: Any = None, track: str | None = None, track_every: int = 10,
+    replay: bool = False,
 ) -> History:  # fmt: skip
     """Batch gradient descent: each iteration J = model.cost(X, Y), J.backward(), then the step.
 
@@ -717,6 +719,8 @@ def fit(
     Data holding NaN or inf is refused before any step (ValueError). If the cost of iteration i
     is NaN or inf, the parameters that gave iteration i - 1's cost are put back and
     TrainingDiverged is raised, its .history holding the i finite costs.
+    replay=True runs each iteration's forward, backward and update as compile_step's numpy
+    program (plain gradient descent only): the same costs and parameters, to rounding.
     """
     _check_fit_arguments(learning_rate, num_iterations, print_every)
     if track not in (None, "gradients") or not _positive_int(track_every):
@@ -747,6 +751,7 @@ def fit(
             "fit: the optimizer holds none of this model's parameters (was it made for another "
             "model?); build it with optimizer(model.parameters(), ...)"
         )
+    compiled = compile_step(model, X, Y, optimizer) if replay else None
     copy = [True] * len(params)
     kept: list[np.ndarray] = []
     stepping = False
@@ -755,8 +760,11 @@ def fit(
         try:
             for i in bar:
                 optimizer.zero_grad()
-                J = model._cost(X, Y)  # X and Y were checked above, once
-                c = float(J.data)
+                if compiled is None:
+                    J = model._cost(X, Y)  # X and Y were checked above, once
+                    c = float(J.data)
+                else:  # forward and backward replayed; the update below
+                    c = compiled.gradients()
                 if not math.isfinite(c):
                     if kept:  # at iteration 0 no step was taken: nothing to put back
                         for p, old in zip(params, kept, strict=True):
@@ -766,7 +774,8 @@ def fit(
                     history.seconds = time.perf_counter() - start
                     message = _diverged_message(i, c, history.costs, optimizer, own_lr)
                     raise TrainingDiverged(message, history, i, c)
-                J.backward()
+                if compiled is None:
+                    J.backward()
                 history.costs.append(c)
                 bar.set_postfix(cost=f"{c:.6f}", refresh=False)
                 if track and (i % track_every == 0 or i == num_iterations - 1):
@@ -784,7 +793,10 @@ def fit(
                 before = [p.data for p in params]
                 kept = [a.copy() if k else a for a, k in zip(before, copy, strict=True)]
                 stepping = True
-                optimizer.step()
+                if compiled is None:
+                    optimizer.step()
+                else:
+                    compiled.update()
                 stepping = False
                 copy = [p.data is a for p, a in zip(params, before, strict=True)]
         except KeyboardInterrupt:

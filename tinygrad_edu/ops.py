@@ -60,6 +60,17 @@ def _sigmoid(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
     return np.exp(np.minimum(Z, 0.0)) / (1.0 + E)
 
 
+# _sigmoid for the replay: E = e^-|Z|, then A = e^min(Z, 0) / T with T = 1 + E (E is left as it is)
+_SIGMOID_CODE = (
+    "np.abs({Z}, out={E})", "np.negative({E}, out={E})", "np.exp({E}, out={E})",
+    "np.minimum({Z}, 0.0, out={A})", "np.exp({A}, out={A})",
+    "np.add(1.0, {E}, out={T})", "np.divide({A}, {T}, out={A})",
+)  # fmt: skip
+# dZ = dJ (A - Y) / m for A = sigmoid(Z), where a cost meets a sigmoid: the course's dZ = A - Y
+_DZ_CODE = ("np.subtract({A}, {Y}, out={dZ})", "np.multiply({dJ}, {dZ}, out={dZ})",
+            "np.divide({dZ}, {m}, out={dZ})")  # fmt: skip
+
+
 def _broadcast_to(x: Array, shape: tuple[int, ...]) -> Array:
     return np.broadcast_to(x, shape) if isinstance(x, _RAW) else x.broadcast_to(shape)
 
@@ -142,7 +153,18 @@ class Op:
     course_rules: tuple[str, ...] = ()
     # A shortcut backward may take through the op before this one (see backward_through)
     through: type[Op] | None = None
+    through_code: tuple[str, ...] = ()  # backward_through for the replay, {dZ} what it gives,
+    through_rule = ""  # and for a picture
     needs: tuple[bool, ...] = ()  # set when recorded: which inputs want a gradient
+    # The replay's kernels (nn.compile_step): numpy statements writing into arrays made once
+    # (out=), in the names above ({dA} is A's gradient, {m} the first input's size, any other
+    # {name} the op's attribute or this module's constant); backward_code has one tuple per
+    # input (None: not replayed). `scratch` (and `masks`, of bools) name more arrays, shaped like
+    # the output (a cost's: like its first input); backward may read them as forward left them.
+    forward_code: tuple[str, ...] | None = None
+    backward_code: tuple[tuple[str, ...] | None, ...] = ()
+    scratch: tuple[str, ...] = ()
+    masks: tuple[str, ...] = ()
 
     def forward(self, *xs: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -183,6 +205,8 @@ class Add(Broadcasting):
 
     name, symbol, commutative = "add", "+", True
     formula, rules = "{Z} = {A} + {B}", ("{dA} = {dZ}", "{dB} = {dZ}")
+    forward_code = ("np.add({A}, {B}, out={Z})",)
+    backward_code = (("np.copyto({dA}, {dZ})",), ("np.copyto({dB}, {dZ})",))
 
     def forward(self, A, B):
         return A + B
@@ -196,6 +220,8 @@ class Sub(Broadcasting):
 
     name, symbol = "sub", "−"
     formula, rules = "{Z} = {A} − {B}", ("{dA} = {dZ}", "{dB} = −{dZ}")
+    forward_code = ("np.subtract({A}, {B}, out={Z})",)
+    backward_code = (("np.copyto({dA}, {dZ})",), ("np.negative({dZ}, out={dB})",))
 
     def forward(self, A, B):
         return A - B
@@ -209,6 +235,8 @@ class Mul(Broadcasting):
 
     name, symbol, commutative = "mul", "×", True
     formula, rules = "{Z} = {A} ⊙ {B}", ("{dA} = {dZ} ⊙ {B}", "{dB} = {dZ} ⊙ {A}")
+    forward_code = ("np.multiply({A}, {B}, out={Z})",)
+    backward_code = (("np.multiply({dZ}, {B}, out={dA})",), ("np.multiply({dZ}, {A}, out={dB})",))
 
     def forward(self, A, B):
         return A * B
@@ -222,6 +250,12 @@ class Div(Broadcasting):
 
     name, symbol = "div", "÷"
     formula, rules = "{Z} = {A} / {B}", ("{dA} = {dZ} / {B}", "{dB} = −{dZ} ⊙ {A} / {B}²")
+    forward_code, scratch = ("np.divide({A}, {B}, out={Z})",), ("T",)
+    backward_code = (
+        ("np.divide({dZ}, {B}, out={dA})",),
+        ("np.negative({dZ}, out={dB})", "np.multiply({dB}, {A}, out={dB})",
+         "np.multiply({B}, {B}, out={T})", "np.divide({dB}, {T}, out={dB})"),
+    )  # fmt: skip
 
     def forward(self, A, B):
         return A / B
@@ -273,6 +307,8 @@ class Neg(Op):
 
     name, symbol = "neg", "−x"
     formula, rules = "{Z} = −{A}", ("{dA} = −{dZ}",)
+    forward_code = ("np.negative({A}, out={Z})",)
+    backward_code = (("np.negative({dZ}, out={dA})",),)
 
     def forward(self, A):
         return -A
@@ -305,6 +341,8 @@ class Exp(Op):
 
     name, symbol = "exp", "exp"
     formula, rules = "{Z} = exp({A})", ("{dA} = {dZ} ⊙ {Z}",)
+    forward_code = ("np.exp({A}, out={Z})",)
+    backward_code = (("np.multiply({dZ}, {Z}, out={dA})",),)
 
     def forward(self, A):
         return np.exp(A)
@@ -318,6 +356,8 @@ class Log(Op):
 
     name, symbol = "log", "log"
     formula, rules = "{Z} = log({A})", ("{dA} = {dZ} / {A}",)
+    forward_code = ("np.log({A}, out={Z})",)
+    backward_code = (("np.divide({dZ}, {A}, out={dA})",),)
 
     def forward(self, A):
         return np.log(A)
@@ -331,6 +371,8 @@ class Sqrt(Op):
 
     name, symbol = "sqrt", "√"
     formula, rules = "{Z} = √{A}", ("{dA} = {dZ} / (2 {Z})",)
+    forward_code = ("np.sqrt({A}, out={Z})",)
+    backward_code = (("np.multiply(2, {Z}, out={dA})", "np.divide({dZ}, {dA}, out={dA})"),)
 
     def forward(self, A):
         return np.sqrt(A)
@@ -344,6 +386,8 @@ class Abs(Op):
 
     name, symbol = "abs", "|x|"
     formula, rules = "{Z} = |{A}|", ("{dA} = {dZ} ⊙ sign({A})",)
+    forward_code = ("np.abs({A}, out={Z})",)
+    backward_code = (("np.sign({A}, out={dA})", "np.multiply({dZ}, {dA}, out={dA})"),)
 
     def forward(self, A):
         return np.abs(A)
@@ -357,6 +401,11 @@ class Sigmoid(Op):
 
     name, symbol, args, out, activation = "sigmoid", "σ", ("Z",), "A", True
     formula, rules = "{A} = σ({Z})", ("{dZ} = {dA} ⊙ {A}(1 − {A})",)
+    forward_code, scratch = _SIGMOID_CODE, ("E", "T")
+    backward_code = (
+        ("np.multiply({dA}, {A}, out={dZ})", "np.subtract(1, {A}, out={T})",
+         "np.multiply({dZ}, {T}, out={dZ})"),
+    )  # fmt: skip
 
     def forward(self, Z):
         return _sigmoid(Z, np.exp(-np.abs(Z)))
@@ -370,6 +419,11 @@ class Tanh(Op):
 
     name, symbol, args, out, activation = "tanh", "tanh", ("Z",), "A", True
     formula, rules = "{A} = tanh({Z})", ("{dZ} = {dA} ⊙ (1 − {A}²)",)
+    forward_code = ("np.tanh({Z}, out={A})",)
+    backward_code = (
+        ("np.square({A}, out={dZ})", "np.subtract(1, {dZ}, out={dZ})",
+         "np.multiply({dA}, {dZ}, out={dZ})"),
+    )  # fmt: skip
 
     def forward(self, Z):
         return np.tanh(Z)
@@ -383,6 +437,8 @@ class Relu(Op):
 
     name, symbol, args, out, activation = "relu", "ReLU", ("Z",), "A", True
     formula, rules = "{A} = ReLU({Z})", ("{dZ} = {dA} ⊙ ({Z} > 0)",)
+    forward_code = ("np.maximum({Z}, 0, out={A})",)
+    backward_code = (("np.greater({Z}, 0, out={dZ})", "np.multiply({dA}, {dZ}, out={dZ})"),)
 
     def forward(self, Z):
         return np.maximum(Z, 0)
@@ -401,6 +457,12 @@ class LeakyRelu(Op):
         self.formula = f"{{A}} = max({slope:g} {{Z}}, {{Z}})"
         self.rules = (f"{{dZ}} = {{dA}} ⊙ (1 where {{Z}} > 0, else {slope:g})",)
 
+    forward_code, masks = (
+        "np.greater({Z}, 0, out={M})", "np.multiply({slope}, {Z}, out={A})",
+        "np.copyto({A}, {Z}, where={M})",
+    ), ("M",)  # fmt: skip
+    backward_code = (("np.multiply({dA}, {slope}, out={dZ})", "np.copyto({dZ}, {dA}, where={M})"),)
+
     def forward(self, Z):
         return np.where(Z > 0, Z, self.slope * Z)
 
@@ -417,6 +479,10 @@ class Matmul(Op):
     name, symbol, args = "matmul", "·", ("W", "A_prev")
     formula = "{Z} = {W} · {A_prev}"
     rules = ("{dW} = {dZ} · {A_prev}ᵀ", "{dA_prev} = {W}ᵀ · {dZ}")
+    forward_code = ("np.dot({W}, {A_prev}, out={Z})",)
+    backward_code = (
+        ("np.dot({dZ}, {A_prev}.T, out={dW})",), ("np.dot({W}.T, {dZ}, out={dA_prev})",)
+    )  # fmt: skip
 
     def check(self, W_shape, A_shape):
         if not (1 <= len(W_shape) <= 2 and 1 <= len(A_shape) <= 2):
@@ -449,7 +515,7 @@ class Linear(Op):
     transpose_W=True is week 2's Z = w.T X + b for a column w (n_x, 1): dw = X dZ.T, as written.
     """
 
-    name, args, broadcasts = "linear", ("W", "A_prev", "b"), (2,)
+    name, args, broadcasts, scratch = "linear", ("W", "A_prev", "b"), (2,), ("B",)
     _db = "{db} = Σ {dZ} over the m columns (axis 1)"
 
     def __init__(self, transpose_W: bool = False):
@@ -457,9 +523,17 @@ class Linear(Op):
         if transpose_W:
             self.symbol, self.formula = "Wᵀ·A + b", "{Z} = {W}ᵀ {A_prev} + {b}"
             self.rules = ("{dW} = {A_prev} · {dZ}ᵀ", "{dA_prev} = {W} · {dZ}", self._db)
+            WA = "np.dot({W}.T, {A_prev}, out={Z})"
+            dW, dA_prev = "np.dot({A_prev}, {dZ}.T, out={dW})", "np.dot({W}, {dZ}, out={dA_prev})"
         else:
             self.symbol, self.formula = "W·A + b", "{Z} = {W} {A_prev} + {b}"
             self.rules = ("{dW} = {dZ} · {A_prev}ᵀ", "{dA_prev} = {W}ᵀ · {dZ}", self._db)
+            WA = "np.dot({W}, {A_prev}, out={Z})"
+            dW, dA_prev = "np.dot({dZ}, {A_prev}.T, out={dW})", "np.dot({W}.T, {dZ}, out={dA_prev})"
+        # + b as B, b copied over the m columns (numpy's broadcasting add would make a buffer
+        # at every call); db for b (n[l], 1): check() allows b of Z's shape, the replay does not
+        self.forward_code = (WA, "np.copyto({B}, {b})", "np.add({Z}, {B}, out={Z})")
+        self.backward_code = ((dW,), (dA_prev,), ("{dZ}.sum(axis=1, keepdims=True, out={db})",))
 
     def check(self, W_shape, A_shape, b_shape):
         if len(W_shape) != 2 or len(A_shape) != 2:
@@ -510,6 +584,9 @@ class Sum(Op):
         over = "every axis" if axis is None else "axis " + ", ".join(map(str, axis))
         self.formula = f"{{Z}} = Σ {{A}} over {over}"
         self.rules = (f"{{dA}} = {{dZ}} copied back over {over}",)
+        self.forward_code = ("{A}.sum(axis={axis}, keepdims={keepdims}, out={Z})",)
+        kept = "{dZ}" if keepdims or axis is None else "np.expand_dims({dZ}, {axis})"
+        self.backward_code = ((f"np.copyto({{dA}}, {kept})",),)
 
     def forward(self, A):
         return np.sum(A, axis=self.axis, keepdims=self.keepdims)
@@ -554,6 +631,8 @@ class Reshape(Op):
 
     name, symbol, formula = "reshape", "reshape", "{Z} = {A} reshaped"
     rules = ("{dA} = {dZ} reshaped back to the shape of {A}",)
+    forward_code = ("np.copyto({Z}, {A}.reshape({shape}))",)
+    backward_code = (("np.copyto({dA}, {dZ}.reshape({dA}.shape))",),)
 
     def __init__(self, shape: tuple[int, ...]):
         self.shape = shape
@@ -582,6 +661,9 @@ class Transpose(Op):
 
     def __init__(self, axes: tuple[int, ...] | None):
         self.axes = axes
+        inverse = None if axes is None else tuple(int(i) for i in np.argsort(axes))
+        self.forward_code = ("np.copyto({Z}, np.transpose({A}, {axes}))",)
+        self.backward_code = ((f"np.copyto({{dA}}, np.transpose({{dZ}}, {inverse}))",),)
 
     def check(self, shape):
         if self.axes is not None and sorted(self.axes) != list(range(len(shape))):
@@ -713,11 +795,29 @@ class BinaryCrossEntropy(Op):
     def check(self, A_shape, Y_shape):
         _check_same_shape(self.name, A_shape, Y_shape, "A")
 
+    forward_code, scratch = (
+        "np.maximum({A}, {LOG_FLOOR}, out={T})", "np.log({T}, out={T})",  # T = log A
+        "np.subtract(1, {A}, out={U})", "np.maximum({U}, {LOG_FLOOR}, out={U})",
+        "np.log({U}, out={U})",  # U = log(1 - A)
+        "np.multiply({Y}, {T}, out={T})", "np.subtract(1, {Y}, out={V})",
+        "np.multiply({V}, {U}, out={U})", "np.add({T}, {U}, out={T})",
+        "{T}.sum(out={J})", "np.multiply(-1 / {m}, {J}, out={J})",
+    ), ("T", "U", "V")  # fmt: skip
+    backward_code = (
+        ("np.subtract(1, {A}, out={T})", "np.multiply({A}, {T}, out={T})",
+         "np.maximum({T}, {EPS}, out={T})", "np.multiply({m}, {T}, out={T})",
+         "np.subtract({A}, {Y}, out={dA})", "np.multiply({dJ}, {dA}, out={dA})",
+         "np.divide({dA}, {T}, out={dA})"),
+        None,  # the labels are data: the replay never needs dY
+    )  # fmt: skip
+
     def forward(self, A, Y):
         logA, log1mA = np.log(np.maximum(A, LOG_FLOOR)), np.log(np.maximum(1 - A, LOG_FLOOR))
         return (-1 / A.size) * (Y * logA + (1 - Y) * log1mA).sum()
 
     through = Sigmoid  # after A = σ(Z), the course's shortcut: A(1 − A) cancels
+    through_code = _DZ_CODE
+    through_rule = "{dZ} = (1/m) ({A} − {Y}) ⊙ {dJ}: the course's dZ = A − Y, as A(1 − A) cancels"
 
     def backward_through(self, dJ, A, Y):
         """dZ = (1/m)(A − Y) dJ for A = σ(Z): the course's dZ = A − Y, with the mean's 1/m."""
@@ -750,6 +850,14 @@ class BinaryCrossEntropyWithLogits(Op):
 
     def check(self, Z_shape, Y_shape):
         _check_same_shape(self.name, Z_shape, Y_shape, "Z")
+
+    scratch = ("E", "A", "T", "L")  # A = σ(Z) is kept for backward, as forward keeps self.A
+    forward_code = _SIGMOID_CODE + (
+        "np.maximum({Z}, 0, out={L})", "np.multiply({Z}, {Y}, out={T})",
+        "np.subtract({L}, {T}, out={L})", "np.log1p({E}, out={T})", "np.add({L}, {T}, out={L})",
+        "{L}.sum(out={J})", "np.divide({J}, {m}, out={J})",
+    )  # fmt: skip
+    backward_code = (_DZ_CODE, None)  # dY: the labels are data
 
     def forward(self, Z, Y):
         E = np.exp(-np.abs(Z))

@@ -168,6 +168,11 @@ class Tensor:
         """How many in-place changes this tensor's values have had (0: as it was made)."""
         return self._versions[0]
 
+    def changed_in_place(self) -> None:
+        """Count a change made directly into this tensor's array (as compile_step's in-place
+        updates are), so a backward through a graph that read the old values refuses."""
+        self._versions[0] += 1
+
     @property
     def grad(self) -> Any:
         """dJ/d(this tensor) after J.backward(): set for leaves that require grad, and for
