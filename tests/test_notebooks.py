@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 import sys
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -85,3 +87,26 @@ def test_the_smoke_notebook_shows_graphs_steps_and_plots_as_pictures(runs):
     assert plot.output_type == "execute_result" and "image/png" in plot.data
     page = runs("00_smoke").html.read_text(encoding="utf-8")
     assert page.count("<details") == 5 and "data:image/png;base64," in page
+
+
+def test_a_page_typesets_its_math_with_a_local_mathjax(runs):
+    """No network for formulas either: the page's MathJax URL is relative, and the loader, each
+    config it names and the STIX-Web fonts those choose are in the output folder, a few MB."""
+    if runner.mathjax_source() is None:
+        pytest.skip('jupyter-server-mathjax, of the notebook extra: pip install -e ".[notebook]"')
+    run = runs("00_smoke")
+    page = run.html.read_text(encoding="utf-8")
+    (src,) = re.findall(r'<script src="([^"]*MathJax\.js[^"]*)"', page)
+    url = urlsplit(src)
+    assert not url.scheme and not url.netloc and not url.path.startswith("/"), src
+    loader = run.html.parent / url.path
+    assert loader.is_file(), loader
+    folder = loader.parent
+    (configs,) = parse_qs(url.query)["config"]
+    for config in configs.split(","):
+        assert (folder / "config" / f"{config}.js").is_file(), config
+    stix = folder / "jax/output/HTML-CSS/fonts/STIX-Web"
+    assert (stix / "fontdata.js").is_file() and (stix / "Main/Regular/Main.js").is_file()
+    assert (folder / "fonts/HTML-CSS/STIX-Web/woff/STIXMathJax_Main-Regular.woff").is_file()
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    assert size < 5_000_000, size
