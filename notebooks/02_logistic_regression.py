@@ -45,25 +45,11 @@ from tinygrad_edu import Tensor, datasets, nn, no_grad, plots
 
 
 # %%
-def generated_pictures(m, seed):
-    """m noisy "pictures" flattened as the course does, X (12288, m) in [0, 1], and labels Y (1, m):
-    about a third are "cats", a little brighter on a fixed half of the pixels, non-cats darker."""
-    rng = np.random.default_rng(seed)
-    pattern = np.random.default_rng(0).random((64 * 64 * 3, 1)) < 0.5  # the same half for all
-    Y = (rng.random((1, m)) < 0.35).astype(np.float64)
-    X = rng.normal(0.45, 0.25, (64 * 64 * 3, m)) + 0.025 * pattern * (2 * Y - 1)
-    return np.clip(X, 0, 1), Y
-
-
-folder = datasets.find_catvnoncat()
-if folder is not None:
-    cat = datasets.load_catvnoncat(folder)
-    train_x, train_y, test_x, test_y = cat.train_x, cat.train_y, cat.test_x, cat.test_y
-    print("Data: the course's cat pictures (pixels / 255)")
-else:
-    cat = None
-    (train_x, train_y), (test_x, test_y) = generated_pictures(209, 1), generated_pictures(50, 2)
-    print("Data: generated pictures (the cat files were not found)")
+data = datasets.cats_or_cat_shaped()  # the cat files if found, else generated pictures
+train_x, train_y, test_x, test_y = data.train_x, data.train_y, data.test_x, data.test_y
+cat = data.cat  # the pictures themselves, with the cat files; None for the generated set
+print("Data: the course's cat pictures" if cat is not None
+      else "Data: generated pictures (the cat files were not found)")
 n_x, m = train_x.shape
 print(f"train_x {train_x.shape}, train_y {train_y.shape}, test_x {test_x.shape}, "
       f"test_y {test_y.shape}; {int(train_y.sum())} of the {m} training pictures are cats")

@@ -268,3 +268,23 @@ def test_random_batch_has_both_classes_and_is_seeded():
     X2, Y2 = D.random_batch(3, 7, seed=4)
     assert np.array_equal(X, X2) and np.array_equal(Y, Y2)
     assert not np.allclose(X, D.random_batch(3, 7, seed=5)[0])
+
+
+def test_cat_shaped_pictures_have_the_cat_sets_shapes_and_a_learnable_difference():
+    data = D.load_data("cat_shaped")
+    assert data.name == "cat_shaped" and data.cat is None
+    assert data.train_x.shape == (12288, 209) and data.train_y.shape == (1, 209)
+    assert data.test_x.shape == (12288, 50) and data.test_y.shape == (1, 50)
+    assert data.train_x.min() >= 0.0 and data.train_x.max() <= 1.0
+    assert set(np.unique(data.train_y)) == {0.0, 1.0}
+    X, Y = data.train_x, data.train_y
+    half = np.random.default_rng(0).random((12288, 1)) < 0.5
+    cats, others = X[:, Y[0] == 1], X[:, Y[0] == 0]
+    # brighter on the chosen half for cats, darker for the others: a signal to learn
+    assert cats[half[:, 0]].mean() - others[half[:, 0]].mean() > 0.03
+    np.testing.assert_array_equal(D.cat_shaped(209, seed=1)[0], X)  # reproducible
+
+
+def test_cats_or_cat_shaped_takes_the_cat_files_only_when_found(monkeypatch):
+    monkeypatch.setattr(D, "find_catvnoncat", lambda: None)
+    assert D.cats_or_cat_shaped().name == "cat_shaped"

@@ -295,6 +295,18 @@ def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
     )  # fmt: skip
 
 
+def cat_shaped(m: int = 209, seed: int = 1) -> XY:
+    """m generated "pictures" shaped as the cat set's, X (12288, m) in [0, 1], and Y (1, m): about
+    a third are 1s ("cats"), a little brighter on a fixed half of the pixels, the others darker.
+    For what must run without the course's files: the same shapes, a learnable difference."""
+    _check_m("cat_shaped", m)
+    rng = np.random.default_rng(seed)
+    half = np.random.default_rng(0).random((64 * 64 * 3, 1)) < 0.5  # the same half for every seed
+    Y = (rng.random((1, m)) < 0.35).astype(np.float64)
+    X = rng.normal(0.45, 0.25, (64 * 64 * 3, m)) + 0.025 * half * (2 * Y - 1)
+    return np.clip(X, 0.0, 1.0), Y
+
+
 # ---- any of them by name, with a test set ----
 
 PLANAR: dict[str, Callable[..., XY]] = {
@@ -304,7 +316,7 @@ PLANAR: dict[str, Callable[..., XY]] = {
     "blobs": blobs,
     "quantiles": gaussian_quantiles,
 }
-NAMES = (*PLANAR, "cat")  # what load_data takes besides a directory
+NAMES = (*PLANAR, "cat", "cat_shaped")  # what load_data takes besides a directory
 
 
 @dataclass
@@ -322,11 +334,14 @@ class Data:
 def load_data(spec: str, m: int = 400) -> Data:
     """A planar set by name (m training points, m // 2 fresh ones to test) or the cat pictures.
 
-    spec is one of flower, circles, moons, blobs, quantiles; or "cat" (the files found through
+    spec is one of flower, circles, moons, blobs, quantiles, cat_shaped (generated pictures of
+    the cat set's shapes, see cat_shaped); or "cat" (the files found through
     $TINYGRAD_EDU_DATA or the default folder, as load_catvnoncat() finds them); or the directory
     that holds them. The flower is the course's: seed 1 to train on, seed 3 to test on; the
     other sets train on seed 0 and test on seed 2. m is ignored for the cats (209 and 50).
     """
+    if spec == "cat_shaped":  # the cat set's sizes: 209 to train on, 50 to test on
+        return Data(spec, *cat_shaped(209, seed=1), *cat_shaped(50, seed=2))
     if spec in PLANAR:
         make, seed = PLANAR[spec], (1 if spec == "flower" else 0)
         X, Y = make(m=m, seed=seed)
@@ -337,6 +352,12 @@ def load_data(spec: str, m: int = 400) -> Data:
         raise FileNotFoundError(f"load_data: {problem}")
     cat = load_catvnoncat(None if spec == "cat" else Path(spec).expanduser())
     return Data("cat", cat.train_x, cat.train_y, cat.test_x, cat.test_y, cat)
+
+
+def cats_or_cat_shaped() -> Data:
+    """The course's cat pictures when find_catvnoncat() finds them, else load_data("cat_shaped"):
+    what a notebook that must also run on a fresh machine trains on (its .name says which)."""
+    return load_data("cat" if find_catvnoncat() is not None else "cat_shaped")
 
 
 def spec_problem(spec: str) -> str | None:
