@@ -6,11 +6,28 @@ imports it from here (conftest.py holds the fixtures: the cat data and the slow 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
 import numpy as np
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, no_grad
+
+# Property tests: fixed examples for a reproducible suite; TINYGRAD_EDU_EXAMPLES=1000 explores
+# more, off CI. Shapes of 0 to 3 dimensions of 1 to 3 each, and seeds for the values.
+_MORE = int(os.environ.get("TINYGRAD_EDU_EXAMPLES", "0"))
+
+
+def examples(n: int) -> settings:
+    """hypothesis settings: n fixed examples, or TINYGRAD_EDU_EXAMPLES random ones."""
+    return settings(max_examples=_MORE or n, deadline=None, derandomize=not _MORE)
+
+
+shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
+seeds = st.integers(0, 2**32 - 1)
 
 FD_EPS = 1e-6  # central differences: error ~ eps**2 * f''' plus rounding ~ 1e-16 / eps
 

@@ -9,29 +9,27 @@ relu/tie rules of np.maximum and np.minimum, comparisons as plain bool arrays, t
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 from helpers import (
     away_from_zero,
     check_op,
     distinct,
+    examples,
     max_vjp,
     positive,
     reduce_vjp,
+    seeds,
+    shapes,
     sum_to,
 )
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, no_grad
 
-_MORE = int(os.environ.get("TINYGRAD_EDU_EXAMPLES", "0"))
-SETTINGS = settings(max_examples=_MORE or 30, deadline=None, derandomize=not _MORE)
-shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
-seeds = st.integers(0, 2**32 - 1)
+SETTINGS = examples(30)
 
 
 def normal(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:

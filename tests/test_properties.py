@@ -1,6 +1,5 @@
 """The same per-op checks over many shapes, axes and small graphs, drawn by hypothesis."""
 
-import os
 
 import numpy as np
 import pytest
@@ -11,24 +10,23 @@ from helpers import (
     check_op,
     check_unary,
     distinct,
+    examples,
     max_vjp,
     numeric_vjp,
     reduce_vjp,
+    seeds,
+    shapes,
     sigmoid,
     sum_to,
 )
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
 
-# Fixed examples for a reproducible suite; TINYGRAD_EDU_EXAMPLES=1000 explores more, off CI.
-_MORE = int(os.environ.get("TINYGRAD_EDU_EXAMPLES", "0"))
-SETTINGS = settings(max_examples=_MORE or 40, deadline=None, derandomize=not _MORE)
-shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
-seeds = st.integers(0, 2**32 - 1)
+SETTINGS = examples(40)
 
 
 @SETTINGS
