@@ -111,3 +111,24 @@ def test_the_cost_checks_a_sigmoid_output_that_was_changed_in_place():
     assert A.version == 1
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\]"):
         F.binary_cross_entropy(A, np.array([[1.0, 0.0]]))
+
+
+def test_two_fits_in_two_threads_train_as_each_would_alone():
+    from tinygrad_edu import datasets, nn
+
+    X, Y = datasets.planar_flower(m=100, seed=1)
+    alone = nn.fit(nn.DeepNN([2, 4, 1], "tanh", init="small", seed=2), X, Y, 1.2, 200,
+                   print_every=None, progress=False).costs  # fmt: skip
+    results: dict[int, list[float]] = {}
+
+    def train(k: int) -> None:
+        model = nn.DeepNN([2, 4, 1], "tanh", init="small", seed=2)
+        results[k] = nn.fit(model, X, Y, 1.2, 200, print_every=None, progress=False).costs
+
+    threads = [threading.Thread(target=train, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    with no_grad():  # this thread's switch must not reach the two trainings
+        for t in threads:
+            t.join()
+    assert results[0] == alone and results[1] == alone
