@@ -273,7 +273,7 @@ def build(
         _input_edges(g, layer.Z, layer.key, rep, notation, edges, is_hot(layer.members))
 
     if opts.legend:
-        _legend(g)
+        _legend(g, flip)
     return g
 
 
@@ -376,14 +376,17 @@ def _layer_fields(
     return rows
 
 
-def _legend(g: graphviz.Digraph) -> None:
-    with g.subgraph(name="cluster_legend") as c:
-        c.attr(label="legend", fontsize="9", color="#bbbbbb", style="rounded")
-        c.attr("node", shape="box", style="filled", fontsize="8", height="0.2", margin="0.05")
-        c.node("legend_param", "parameter", fillcolor=_PARAM)
-        c.node("legend_data", "data / constant", fillcolor=_DATA)
-        c.node("legend_inter", "intermediate", fillcolor=_INTER)
-        c.node("legend_out", "output", fillcolor=_OUT)
-        c.node("legend_op", "op", shape="ellipse", fillcolor=_OP)
-        c.edge("legend_param", "legend_data", style="invis")
-        c.edge("legend_inter", "legend_out", style="invis")
+def _legend(g: graphviz.Digraph, flip: bool) -> None:
+    """The colours' key: one line of small swatches across the picture (one rank when the graph
+    runs top to bottom, a chain of invisible edges when it runs left to right)."""
+    keys = [("parameter", _PARAM), ("data / constant", _DATA), ("intermediate", _INTER),
+            ("output", _OUT), ("op", _OP)]  # fmt: skip
+    with g.subgraph(name="legend") as c:
+        if flip:
+            c.attr(rank="same")
+        c.attr("node", shape="box", style="filled", fontsize="8", height="0.2", margin="0.04")
+        for k, (text, colour) in enumerate(keys):
+            shape = "ellipse" if text == "op" else "box"
+            c.node(f"legend_{k}", text, fillcolor=colour, shape=shape)
+            if k and not flip:
+                c.edge(f"legend_{k - 1}", f"legend_{k}", style="invis")
