@@ -101,6 +101,8 @@ def _user_frame() -> str:
 def _as_array(data: Any) -> np.ndarray:
     """The array a Tensor holds: a float64 or float32 numpy array is shared as it is (not
     copied); ints, bools and lists become a new float64 array. Nothing else is a number here."""
+    if type(data) is np.ndarray and data.dtype.char in "fd":  # float64, float32: as it is
+        return data
     try:
         a = np.asarray(data)
     except ValueError as e:  # a ragged list
