@@ -132,3 +132,13 @@ def test_two_fits_in_two_threads_train_as_each_would_alone():
         for t in threads:
             t.join()
     assert results[0] == alone and results[1] == alone
+
+
+def test_an_update_through_w_T_inside_no_grad_changes_w_once():
+    W = Tensor(np.array([[1.0, 2.0], [3.0, 4.0]]), requires_grad=True, name="W")
+    with no_grad():
+        W.T -= np.array([[1.0, 0.0], [0.0, 0.0]])  # through the view: W[0, 0] -= 1
+    np.testing.assert_array_equal(W.data, [[0.0, 2.0], [3.0, 4.0]])
+    assert W.version == 1 and W.is_leaf
+    with pytest.raises(AttributeError, match="Tensor.T cannot be assigned"):
+        W.T = Tensor(np.zeros((2, 2)))

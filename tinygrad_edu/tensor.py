@@ -548,6 +548,15 @@ class Tensor:
     def T(self) -> Tensor:
         return apply(ops.Transpose(None), self)
 
+    @T.setter
+    def T(self, value: Any) -> None:
+        """`with no_grad(): W.T -= x` has changed W through its view already: nothing to do."""
+        if not (isinstance(value, Tensor) and value._versions is self._versions):
+            raise AttributeError(
+                "Tensor.T cannot be assigned; to change W's values write `with no_grad(): "
+                "W -= ...` (or W.T -= ... inside no_grad)"
+            )
+
     def broadcast_to(self, shape: tuple[int, ...]) -> Tensor:
         return apply(ops.BroadcastTo(tuple(shape)), self)
 
