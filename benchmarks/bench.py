@@ -158,21 +158,20 @@ def engine_step(work: Workload, X: np.ndarray, Y: np.ndarray, path: str = "cost"
     Xt = Tensor(X)  # float64: no copy
     J: object = None  # the loop's variable: the previous step's J (and its graph) stay alive
 
-    def readme() -> object:
-        nonlocal J
-        opt.zero_grad()
-        J = F.binary_cross_entropy(model(X), Y)
-        J.backward()
-        opt.step()
-        return J
+    def readme_loop(data: object) -> Callable[[], object]:
+        """The README's loop on data: X as a numpy array each step, or wrapped once."""
 
-    def wrapped() -> object:
-        nonlocal J
-        opt.zero_grad()
-        J = F.binary_cross_entropy(model(Xt), Y)
-        J.backward()
-        opt.step()
-        return J
+        def step() -> object:
+            nonlocal J
+            opt.zero_grad()
+            J = F.binary_cross_entropy(model(data), Y)
+            J.backward()
+            opt.step()
+            return J
+
+        return step
+
+    readme, wrapped = readme_loop(X), readme_loop(Xt)
 
     def cost() -> object:
         nonlocal J
