@@ -29,6 +29,16 @@ def examples(n: int) -> settings:
 shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3)
 seeds = st.integers(0, 2**32 - 1)
 
+
+@st.composite
+def reductions(draw):
+    """(shape, axis, keepdims, seed) for a reduction: axis None, one axis or a tuple of them."""
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
+    axis = draw(
+        st.none() | st.integers(-len(shape), len(shape) - 1) | hnp.valid_tuple_axes(len(shape))
+    )
+    return shape, axis, draw(st.booleans()), draw(seeds)
+
 FD_EPS = 1e-6  # central differences: error ~ eps**2 * f''' plus rounding ~ 1e-16 / eps
 
 

@@ -19,6 +19,7 @@ from helpers import (
     max_vjp,
     positive,
     reduce_vjp,
+    reductions,
     seeds,
     shapes,
     sum_to,
@@ -247,15 +248,6 @@ def test_dot_with_a_number_is_a_product():
 
 
 # ---- reductions: np.sum, np.mean, np.max, np.min with axis and keepdims ----
-
-
-@st.composite
-def reductions(draw):
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
-    axis = draw(
-        st.none() | st.integers(-len(shape), len(shape) - 1) | hnp.valid_tuple_axes(len(shape))
-    )
-    return shape, axis, draw(st.booleans()), draw(seeds)
 
 
 def _reduce(func, axis, keepdims):

@@ -14,6 +14,7 @@ from helpers import (
     max_vjp,
     numeric_vjp,
     reduce_vjp,
+    reductions,
     seeds,
     shapes,
     sigmoid,
@@ -44,15 +45,6 @@ def test_unary_any_shape(name, shape, seed):
 def test_binary_broadcasting(name, shapes, seed):
     a_shape, b_shape = shapes.input_shapes
     check_binary(name, a_shape, b_shape, seed)
-
-
-@st.composite
-def reductions(draw):
-    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=3))
-    axis = draw(
-        st.none() | st.integers(-len(shape), len(shape) - 1) | hnp.valid_tuple_axes(len(shape))
-    )
-    return shape, axis, draw(st.booleans()), draw(seeds)
 
 
 @SETTINGS
