@@ -27,29 +27,14 @@ import os
 import platform
 import statistics
 import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from benchmarks import lean
-from tinygrad_edu import datasets, nn, reference
+from benchmarks import bench, lean
+from tinygrad_edu import nn, reference
 
 BARS = {"planar": 0.85, "logreg": 1.00, "deep": 0.97}  # replay/lean, from issue 15
-WORKLOADS = [  # name, layer_dims ([n_x, 1]: logistic regression), hidden activation, m, lr
-    ("planar", [2, 4, 1], "tanh", 400, 1.2),
-    ("logreg", [12288, 1], "relu", 209, 0.005),
-    ("deep", [12288, 20, 7, 5, 1], "relu", 209, 0.0075),
-]
-
-
-def make_data(name: str, n_x: int, m: int) -> tuple[np.ndarray, np.ndarray]:
-    """The flower for planar; pixel values in [0, 1] and 35 % positive labels for the others."""
-    if name == "planar":
-        return datasets.planar_flower(m, seed=1)
-    rng = np.random.default_rng(0)
-    X = rng.integers(0, 256, size=(n_x, m)).astype(np.float64) / 255
-    return X, (rng.random((1, m)) < 0.35).astype(np.float64)
 
 
 class Pair:
@@ -90,46 +75,24 @@ class Pair:
         return J
 
 
-def batch(step: Callable[[], object], n: int) -> float:
-    """Seconds per step over n steps, after one untimed step."""
-    step()
-    t = time.perf_counter()
-    for _ in range(n):
-        step()
-    return (time.perf_counter() - t) / n
-
-
-def busy_cpus() -> tuple[float, float] | None:
-    """(CPU seconds spent on this process's CPUs, by this process); None without /proc/stat."""
-    try:
-        with open("/proc/stat") as f:
-            rows = [r.split() for r in f if r.startswith("cpu") and r[3].isdigit()]
-        ours = os.sched_getaffinity(0)
-    except (OSError, AttributeError):
-        return None
-    ticks = sum(
-        sum(map(int, r[1:4])) + sum(map(int, r[6:9])) for r in rows if int(r[0][3:]) in ours
-    )  # user nice system, irq softirq steal
-    own = os.times()
-    return ticks / os.sysconf("SC_CLK_TCK"), own.user + own.system
-
-
-def run(name: str, dims: list[int], hidden: str, m: int, lr: float, rounds: int, quick: bool):
+def run(w: bench.Workload, rounds: int, quick: bool):
     """Interleaved rounds of one workload: the per-round times and the others' CPU load."""
-    if quick and name != "planar":
-        dims = [64, *dims[1:]]
-    X, Y = make_data(name, dims[0], m)
-    pair = Pair(dims, hidden, X, Y, lr)
-    steps = {"lean": pair.lean, "replay": pair.step, "as given": pair.as_given}
-    n = max(1, int((0.005 if quick else 0.05) / batch(pair.lean, 3)))
+    X, Y = bench.make_data(w, quick)  # n_x = 64 with --quick
+    pair = Pair([X.shape[0], *w.layer_dims[1:]], w.hidden, X, Y, w.lr)
+    steps: dict[str, bench.Step] = {
+        "lean": pair.lean,
+        "replay": pair.step,
+        "as given": pair.as_given,
+    }
+    n = max(1, int((0.005 if quick else 0.05) / bench.time_steps(pair.lean, 3)))
     times: dict[str, list[float]] = {k: [] for k in steps}
-    before, wall = busy_cpus(), time.perf_counter()
+    before, wall = bench.cpu_seconds(), time.perf_counter()
     names = list(steps)
     for r in range(rounds):  # interleaved, and rotated: none always runs first
         pair.reset()
         for k in names[r % len(names) :] + names[: r % len(names)]:
-            times[k].append(batch(steps[k], n))
-    after, wall = busy_cpus(), time.perf_counter() - wall
+            times[k].append(bench.time_steps(steps[k], n))
+    after, wall = bench.cpu_seconds(), time.perf_counter() - wall
     others = None
     if before is not None and after is not None:
         others = max(0.0, ((after[0] - before[0]) - (after[1] - before[1])) / wall)
@@ -139,15 +102,6 @@ def run(name: str, dims: list[int], hidden: str, m: int, lr: float, rounds: int,
 def quartiles(xs: list[float]) -> tuple[float, float]:
     q = statistics.quantiles(xs, n=4)
     return q[0], q[2]
-
-
-def one_thread() -> contextlib.AbstractContextManager[object] | None:
-    """BLAS held to one thread (threadpoolctl), or None when threadpoolctl is not installed."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        return None
-    return threadpool_limits(limits=1, user_api="blas")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -163,11 +117,11 @@ def main(argv: list[str] | None = None) -> None:
     quick = " (--quick: n_x = 64)" if args.quick else ""
     print(f"the median of {args.rounds} interleaved rounds' ratios replay/lean{quick}")
     table(args.rounds, args.quick, "BLAS threads as numpy starts them", contextlib.nullcontext())
-    limit = one_thread()
+    limit = bench.one_thread()
     if limit is None:
         print("\nno single-thread table: threadpoolctl is not installed")
     else:
-        table(args.rounds, args.quick, "BLAS on one thread, both steps", limit)
+        table(args.rounds, args.quick, "BLAS on one thread, both steps", limit())
     print(
         "\nlean spread: the slowest lean batch over the fastest (1.0 on a quiet machine); "
         "others: CPUs kept busy by other processes during the rounds, on average"
@@ -180,8 +134,9 @@ def table(rounds: int, quick: bool, title: str, limit: contextlib.AbstractContex
     head = f"{'workload':9s}{'lean ms':>9s}{'replay ms':>11s}   replay/lean (min-max)   quartiles"
     print(head + "     bar       X as given    lean spread  others")
     with limit, np.errstate(all="ignore"):  # the lean step's log(0) as A saturates: not timed
-        for name, dims, hidden, m, lr in WORKLOADS:
-            times, n, others = run(name, dims, hidden, m, lr, rounds, quick)
+        for w in bench.WORKLOADS:
+            name = w.name
+            times, n, others = run(w, rounds, quick)
             ratios = [r / t for r, t in zip(times["replay"], times["lean"], strict=True)]
             given = [r / t for r, t in zip(times["as given"], times["lean"], strict=True)]
             med = statistics.median(ratios)
