@@ -20,7 +20,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from .tensor import Tensor, no_grad
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 INITS = ("zeros", "small", "scaled", "he", "xavier")
 LEAKY_SLOPE = 0.01  # leaky_relu's slope for Z < 0, as in the course's lectures
+M = TypeVar("M", bound="Module")  # a model class: from_torch builds one of its own class
 
 
 def _choice(what: str, value: str, valid: tuple[str, ...]) -> str:
@@ -256,6 +257,23 @@ class Module:
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError) as e:
             raise refuse(f"is truncated or damaged ({one_line(e)})") from None
 
+    # ---- to PyTorch and back (torch_bridge; torch is imported only when asked for) ----
+    def to_torch(self) -> Any:
+        """The same model as a torch.nn.Sequential of Linear layers and the same activations:
+        W[l] is weight as it is, b[l] bias (n[l],); its input is the course's X transposed,
+        (m, n_x). LogisticRegression gives Sequential(Linear(n_x, 1), Sigmoid()), weight wᵀ."""
+        from . import torch_bridge
+
+        return torch_bridge.to_torch(self)  # type: ignore[arg-type]
+
+    @classmethod
+    def from_torch(cls: type[M], sequential: Any) -> M:
+        """The model (of this class: DeepNN or LogisticRegression) a torch.nn.Sequential of
+        Linear layers and activations computes, weight as W[l] (wᵀ for logistic regression)."""
+        from . import torch_bridge
+
+        return torch_bridge.from_torch(sequential, cls)
+
     # ---- input checks, shared by the models ----
     def _input(self, X: Any) -> Tensor:
         """X as a Tensor named "X" in the model's dtype, after checking it is (n_x, m)."""
@@ -379,19 +397,6 @@ class LogisticRegression(Module):
     def __repr__(self) -> str:
         return f"LogisticRegression({self.n_x}, dtype={self.dtype})"
 
-    def to_torch(self) -> Any:
-        """torch.nn.Sequential(Linear(n_x, 1), Sigmoid()), weight w^T; its input is X.T (m, n_x)."""
-        from . import torch_bridge  # torch only when asked for
-
-        return torch_bridge.to_torch(self)
-
-    @classmethod
-    def from_torch(cls, sequential: Any) -> LogisticRegression:
-        """The model a torch.nn.Sequential(Linear(n_x, 1), Sigmoid()) computes, w = weight^T."""
-        from . import torch_bridge
-
-        return torch_bridge.from_torch(sequential, cls)
-
 
 class DeepNN(Module):
     """[LINEAR -> hidden activation] x (L-1) -> LINEAR -> output activation, sizes layer_dims."""
@@ -438,19 +443,6 @@ class DeepNN(Module):
             f"DeepNN({self.layer_dims}, hidden_activation={self.hidden_activation!r}, "
             f"output_activation={self.output_activation!r}, init={self.init!r}, dtype={self.dtype})"
         )
-
-    def to_torch(self) -> Any:
-        """torch.nn.Sequential(Linear, g, ..., Linear, g[L]), weight = W[l]; its input is X.T."""
-        from . import torch_bridge  # torch only when asked for
-
-        return torch_bridge.to_torch(self)
-
-    @classmethod
-    def from_torch(cls, sequential: Any) -> DeepNN:
-        """The DeepNN a torch.nn.Sequential [Linear -> g] x L computes, weight as W[l]."""
-        from . import torch_bridge
-
-        return torch_bridge.from_torch(sequential, cls)
 
 
 def logistic_regression_graph(X: Any, Y: Any, w: Any = None, b: Any = None) -> Tensor:
