@@ -56,20 +56,26 @@ def binary_cross_entropy(A: Any, Y: Any) -> Tensor:
     """
     A = _t(A)
     Y = _labels(Y, A)
-    ops.BinaryCrossEntropy().check(A.shape, Y.shape)
-    # sigmoid's output is in [0, 1] by construction, unless changed since; anything else is
-    # checked (NaN fails both comparisons)
-    made_by_sigmoid = isinstance(A.grad_fn, ops.Sigmoid) and A.version == 0
-    if not made_by_sigmoid and not ((A.data >= 0) & (A.data <= 1)).all():
-        nan = np.isnan(A.data)
-        found = [] if nan.all() else [f"span [{A.data[~nan].min():.4g}, {A.data[~nan].max():.4g}]"]
-        found += ["include NaN"] if nan.any() else []
-        raise ValueError(
-            f"binary_cross_entropy: A must hold probabilities in [0, 1], but its values "
-            f"{' and '.join(found)}; pass sigmoid(Z), or call "
-            "binary_cross_entropy_with_logits(Z, Y) on the logits"
-        )
+    # sigmoid's output is in [0, 1] by construction, unless changed since: only other A are
+    # checked, their shapes first
+    if not (isinstance(A.grad_fn, ops.Sigmoid) and A.version == 0):
+        ops.BinaryCrossEntropy().check(A.shape, Y.shape)
+        _check_probabilities(A.data)
     return apply(ops.BinaryCrossEntropy(), A, Y)
+
+
+def _check_probabilities(A: np.ndarray) -> None:
+    """Raise unless every value of A lies in [0, 1] (NaN fails both comparisons)."""
+    if ((A >= 0) & (A <= 1)).all():
+        return
+    nan = np.isnan(A)
+    found = [] if nan.all() else [f"span [{A[~nan].min():.4g}, {A[~nan].max():.4g}]"]
+    found += ["include NaN"] if nan.any() else []
+    raise ValueError(
+        f"binary_cross_entropy: A must hold probabilities in [0, 1], but its values "
+        f"{' and '.join(found)}; pass sigmoid(Z), or call "
+        "binary_cross_entropy_with_logits(Z, Y) on the logits"
+    )
 
 
 def binary_cross_entropy_with_logits(Z: Any, Y: Any) -> Tensor:

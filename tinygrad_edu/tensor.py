@@ -571,8 +571,13 @@ class Tensor:
 
 def apply(fn: Op, *parents: Tensor) -> Tensor:
     """Run fn's forward on the parents' data and record the node: the only place a graph grows."""
-    xs = [p._data for p in parents]
-    fn.check(*[x.shape for x in xs])
+    xs, shapes, versions, needs = [], [], [], []
+    for p in parents:  # one pass (a node is made at every forward): what forward reads, and
+        xs.append(p._data)  # what backward will check is unchanged and who wants a gradient
+        shapes.append(p._data.shape)
+        versions.append(p._versions[0])
+        needs.append(p.requires_grad)
+    fn.check(*shapes)
     if _mode.anomaly:
         with np.errstate(all="ignore"):  # the error below names the op; numpy's warning would not
             out = Tensor(fn.forward(*xs))
@@ -585,10 +590,11 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
             if out._data.base is p._data or out._data.base is p._data.base:
                 out._versions = p._versions
     if _mode.grad_enabled:
-        fn.needs = tuple([p.requires_grad for p in parents])
-        out.requires_grad = True in fn.needs
+        fn.needs = tuple(needs)
+        out.requires_grad = True in needs
         out.parents, out.grad_fn = parents, fn
-        out._saved = [p._versions[0] for p in parents] + [out._versions[0]]
+        versions.append(out._versions[0])
+        out._saved = versions
     return out
 
 
@@ -642,36 +648,36 @@ def walk(
         fn = node.grad_fn
         if fn is None:
             continue
-        if shortcut and plain and fn.through is not None and _takes_shortcut(node, shared):
-            A = node.parents[0]
-            _check_unchanged(node)
-            _check_unchanged(A)
-            Z = A.parents[0]
-            dZ = fn.backward_through(g, A._data, node.parents[1]._data)
-            pending[id(Z)] = dZ if id(Z) not in pending else pending[id(Z)] + dZ
-            continue
+        parents = node.parents
+        grads: tuple[Any, ...]
         _check_unchanged(node)
-        inputs = node.parents if create_graph else [p._data for p in node.parents]
-        if plain:
-            grads = fn.backward(g, node._data, *inputs)
+        if shortcut and plain and fn.through is not None and _takes_shortcut(node, shared):
+            A = parents[0]
+            _check_unchanged(A)
+            parents, grads = A.parents, (fn.backward_through(g, A._data, parents[1]._data),)
         else:
-            with _vjp_mode(create_graph, anomaly):
-                grads = fn.backward(g, node if create_graph else node._data, *inputs)
-        if len(grads) != len(inputs):
-            raise RuntimeError(
-                f"tinygrad_edu internal error: the VJP of '{fn.name}' gave {len(grads)} "
-                f"gradients for its {len(inputs)} inputs"
-            )
-        for i, (p, gp) in enumerate(zip(node.parents, grads, strict=True)):
+            inputs = parents if create_graph else [p._data for p in parents]
+            if plain:
+                grads = fn.backward(g, node._data, *inputs)
+            else:
+                with _vjp_mode(create_graph, anomaly):
+                    grads = fn.backward(g, node if create_graph else node._data, *inputs)
+            if len(grads) != len(inputs):
+                raise RuntimeError(
+                    f"tinygrad_edu internal error: the VJP of '{fn.name}' gave {len(grads)} "
+                    f"gradients for its {len(inputs)} inputs"
+                )
+        for i, (p, gp) in enumerate(zip(parents, grads, strict=True)):
             if gp is None or not p.requires_grad:
                 continue
-            if gp.shape != p.shape:
-                gp = _summed_back(fn, i, gp, p.shape)
+            if gp.shape != p._data.shape:
+                gp = _summed_back(fn, i, gp, p._data.shape)
             if anomaly:
                 _check_finite(ops._raw(gp), f"{fn.name} backward", node._where)
             if gp is g and p.grad_fn is None and not create_graph:
                 gp = gp.copy()  # passed through unchanged (add): a leaf's .grad shares no array
-            pending[id(p)] = gp if id(p) not in pending else pending[id(p)] + gp
+            before = pending.get(id(p))
+            pending[id(p)] = gp if before is None else before + gp
 
 
 def _takes_shortcut(node: Tensor, shared: set[int]) -> bool:
@@ -688,8 +694,12 @@ def _takes_shortcut(node: Tensor, shared: set[int]) -> bool:
 
 def _check_unchanged(node: Tensor) -> None:
     """Raise if a value node's VJP reads changed in place since the node was recorded."""
-    if node._saved != [p._versions[0] for p in node.parents] + [node._versions[0]]:
+    saved = node._saved
+    if node._versions[0] != saved[-1]:
         _changed_in_place(node)
+    for p, version in zip(node.parents, saved, strict=False):  # saved ends with node's own
+        if p._versions[0] != version:
+            _changed_in_place(node)
 
 
 def _changed_in_place(node: Tensor) -> None:
@@ -807,23 +817,31 @@ def _accumulated(node: Tensor, g: Any, create_graph: bool) -> Any:
     """node's .grad after adding g: into the same array when there is one (a reference to
     w.grad held by the user stays current, as in PyTorch), else g as an array of its own."""
     old = node._grad
+    if old is None and not create_graph and _owned(g, node):
+        return g  # the usual case: the first gradient, an array the walk made for this leaf
     if create_graph or isinstance(old, Tensor) or isinstance(g, Tensor):
         return g if old is None else old + g
     if old is None:
-        owned = _owned(g, node.dtype) and not node._retains_grad  # an intermediate's g is shared
-        return g if owned else np.array(g, dtype=node.dtype)
+        return np.array(g, dtype=node.dtype)
     if isinstance(old, np.ndarray) and old.flags.writeable and old.dtype == node.dtype:
         old += g
         return old
     return np.array(old + g, dtype=node.dtype)
 
 
-def _owned(g: np.ndarray, dtype: np.dtype) -> bool:
-    """Whether g can become a .grad as it is: its own writable buffer, in the leaf's dtype.
+def _owned(g: Any, node: Tensor) -> bool:
+    """Whether g can become node's .grad as it is: its own writable buffer in node's dtype, and
+    node not an intermediate (whose gradient the walk also hands on, so it is shared).
 
     Not a view, and not a numpy scalar (what a ufunc returns for 0-d inputs: read-only).
     """
-    return g.base is None and g.flags.writeable and g.dtype == dtype
+    return (
+        type(g) is np.ndarray
+        and g.base is None
+        and g.dtype == node._data.dtype
+        and not node._retains_grad
+        and g.flags.writeable
+    )
 
 
 def _check_finite(a: np.ndarray, what: str, where: str | None) -> None:
