@@ -26,6 +26,7 @@ notebooks: $(STAMP)   # notebooks/*.py, executed, into out/notebooks/*.html (and
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.bench
 	$(BIN)/python -m benchmarks.replay_bench
+	$(BIN)/python -m benchmarks.overhead
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

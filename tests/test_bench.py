@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from benchmarks import bench, lean
+from benchmarks import bench, lean, overhead
 from tinygrad_edu import reference
 
 
@@ -234,3 +234,32 @@ def test_cachelines_worker_runs_three_warm_up_steps_then_the_steps_asked_for(mon
     cachelines.worker("engine", "planar", 4)
     cachelines.worker("hand", "planar", 2)
     assert ran == ["engine"] * 7 + ["hand"] * 5
+
+
+@pytest.mark.parametrize("workload", bench.WORKLOADS, ids=lambda w: w.name)
+def test_the_overhead_tape_does_the_engines_work_from_the_same_start(workload):
+    X, Y = bench.make_data(workload, quick=True)
+    engine, tape, lean_step = overhead.steps(workload, X, Y)
+    assert list(tape.shortcut) == [id(tape.J)]  # the cost's shortcut, where backward takes it
+    for _ in range(4):  # equal costs after the first step mean equal updates before them
+        J_engine, J_tape, J_lean = float(engine()), tape(), float(lean_step())
+        assert J_tape == pytest.approx(J_engine, rel=1e-12)
+        assert J_tape == pytest.approx(J_lean, rel=1e-12)
+    assert J_tape < float(overhead.steps(workload, X, Y)[1]())  # it trained: the cost fell
+
+
+def test_overhead_counts_forward_records_and_backward_visits():
+    from tinygrad_edu import Tensor
+
+    w = Tensor(np.ones((1, 3)), requires_grad=True)
+    J = (w * 2.0).sum()  # records mul and sum; backward visits sum, mul and w (2.0 is data)
+    assert overhead.node_visits(J) == 2 + 3
+
+
+def test_overhead_quick_run_prints_the_three_steps_and_the_bookkeeping(capsys):
+    assert overhead.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    for label in ("lean numpy step", "minimal tape", "README loop", "bookkeeping", "per node"):
+        line = next(ln for ln in out.splitlines() if label in ln)
+        assert len(re.findall(r"\d+\.\d+ \| +\d+\.\d+", line)) == 3, line  # warm | cold, 3 times
+    assert "planar 14, logreg 8, deep 26" in out
