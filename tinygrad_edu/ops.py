@@ -444,7 +444,7 @@ class Relu(Op):
         return np.maximum(Z, 0)
 
     def backward(self, dA, A, Z):
-        return (dA * _const(_raw(Z) > 0, dA),)
+        return (dA * (Z > 0),)  # a bool mask keeps dA's dtype (a Tensor's > gives one too)
 
 
 class LeakyRelu(Op):
