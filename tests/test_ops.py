@@ -16,6 +16,7 @@ from helpers import (
 
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
+from tinygrad_edu.ops import LOG_FLOOR, BinaryCrossEntropy
 
 rng = np.random.default_rng
 
@@ -439,3 +440,16 @@ def test_bce_label_gradient_at_saturated_A_uses_the_floored_logs(create_graph):
     # dY = (1/m) (log(1 - A) - log(A)) with each log floored at -100, as in the cost
     expected = np.array([[-100.0 - 0.0, 0.0 + 100.0, np.log(0.7) - np.log(0.3)]]) / 3
     np.testing.assert_allclose(dY, expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "dtypes", [("float64", "float64"), ("float32", "float32"), ("float32", "float64")]
+)
+def test_bce_forward_is_the_course_expression_bit_for_bit(dtypes):
+    A = np.concatenate([rng(31).uniform(0, 1, (1, 200)), [[0.0, 1.0, 1e-50, 1 - 1e-17]]], axis=1)
+    Y = np.concatenate([(rng(32).uniform(0, 1, (1, 200)) > 0.5) * 1.0, [[0, 1, 1, 0]]], axis=1)
+    A, Y = A.astype(dtypes[0]), Y.astype(dtypes[1])
+    logA, log1mA = np.log(np.maximum(A, LOG_FLOOR)), np.log(np.maximum(1 - A, LOG_FLOOR))
+    course = (-1 / A.size) * (Y * logA + (1 - Y) * log1mA).sum()  # the one-line expression
+    J = BinaryCrossEntropy().forward(A, Y)
+    assert J.dtype == course.dtype and J == course
