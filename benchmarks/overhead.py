@@ -79,9 +79,6 @@ class Tape:
             v[k] = v[k] - self.lr * pending[k]
         return float(v[id(self.J)])
 
-    def parameters(self) -> list[np.ndarray]:
-        return [self.values[k] for k in self.params]
-
 
 def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> tuple[Step, Tape, Step]:
     """(the README loop, the tape recorded from its first step, the lean step), same start."""
