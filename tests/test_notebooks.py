@@ -110,3 +110,15 @@ def test_a_page_typesets_its_math_with_a_local_mathjax(runs):
     assert (folder / "fonts/HTML-CSS/STIX-Web/woff/STIXMathJax_Main-Regular.woff").is_file()
     size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
     assert size < 5_000_000, size
+
+
+def test_a_page_loads_no_script_from_the_network(runs):
+    """nbconvert's require.js (for widgets a static page has none of) is left out: every script
+    a page names by src is in the output folder (mermaid, loaded only for a diagram, has none)."""
+    if runner.mathjax_source() is None:  # MathJax then comes from its CDN, said in one warning
+        pytest.skip('jupyter-server-mathjax, of the notebook extra: pip install -e ".[notebook]"')
+    for name in ("00_smoke", "01_computational_graph"):
+        page = runs(name).html.read_text(encoding="utf-8")
+        sources = re.findall(r'<script[^>]*\bsrc="([^"]*)"', page)
+        assert sources and not [s for s in sources if urlsplit(s).scheme], sources
+        assert "require" not in " ".join(sources) and 'pre class="mermaid"' not in page

@@ -184,12 +184,26 @@ def mathjax(out_dir: Path = OUT) -> str:
     return url
 
 
+# nbconvert's lab template, less the require.js it loads from a CDN in <head> for widgets the
+# static pages do not have (a blocking request: behind a firewall that drops it, a page would
+# wait for it before showing anything)
+OFFLINE_TEMPLATE = (
+    "{%- extends 'lab/index.html.j2' -%}\n"
+    "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+)
+
+
 def to_html(nb: Any, mathjax_url: str | None = None) -> str:
-    """nb as a standalone HTML page (nbconvert's lab template), loading MathJax from mathjax_url
-    (default: nbconvert's, a CDN)."""
+    """nb as a standalone HTML page (nbconvert's lab template without require.js), loading
+    MathJax from mathjax_url (default: nbconvert's, a CDN)."""
+    from jinja2 import DictLoader
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[DictLoader({"tinygrad_edu_page.html.j2": OFFLINE_TEMPLATE})],
+        template_file="tinygrad_edu_page.html.j2",
+    )
     if mathjax_url is not None:
         exporter.mathjax_url = mathjax_url
     body, _ = exporter.from_notebook_node(static(nb))
