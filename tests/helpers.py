@@ -2,11 +2,15 @@
 differences (tinygrad's helper_test_op idea), plus small hand-derived oracles they share.
 
 central_difference is the suite's one finite-difference routine; every test that needs one
-imports it from here (conftest.py holds the fixtures: the cat data and the slow flag)."""
+imports it from here (conftest.py holds the fixtures: the cat data and the slow flag). The CLI
+tests share run_cli, the picture tests dot_titles and dot_box."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
+import re
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -15,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu.cli import main
 
 # Property tests: fixed examples for a reproducible suite; TINYGRAD_EDU_EXAMPLES=1000 explores
 # more, off CI. Shapes of 0 to 3 dimensions of 1 to 3 each, and seeds for the values.
@@ -234,3 +239,23 @@ def max_vjp(dZ: np.ndarray, a: np.ndarray, axis, keepdims: bool) -> np.ndarray:
     winners = a == np.max(a, axis=axis, keepdims=True)
     share = winners / winners.sum(axis=axis, keepdims=True)
     return reduce_vjp(dZ, a, axis, keepdims) * share
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """The command line's main(argv) in this process: (exit status, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main(argv)
+    return status, out.getvalue(), err.getvalue()
+
+
+def dot_titles(src: str) -> list[str]:
+    """The first field of every record node in the DOT text: tensor names, "layer 2"."""
+    return re.findall(r'\[label="\{?((?:[^|"\\]|\\.)+)\|', src)
+
+
+def dot_box(src: str, title: str) -> str:
+    """The DOT line of the one tensor box titled title."""
+    lines = [ln for ln in src.splitlines() if f'[label="{title}|' in ln]
+    assert len(lines) == 1, f"expected one box titled {title}, found {len(lines)}"
+    return lines[0]

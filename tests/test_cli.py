@@ -1,7 +1,5 @@
 """The command line: the demo's files and report, check/graph/train output, one-line errors."""
 
-import contextlib
-import io
 import os
 import re
 import subprocess
@@ -13,21 +11,13 @@ from urllib.parse import unquote
 
 import numpy as np
 import pytest
+from helpers import run_cli
 
 from tinygrad_edu import datasets, nn
-from tinygrad_edu.cli import main
 from tinygrad_edu.report import Report
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NUMBER = r"[0-9.]+(?:e[-+]?[0-9]+)?"
-
-
-def run(argv):
-    """main(argv) in this process: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
 
 
 class Links(HTMLParser):
@@ -60,7 +50,8 @@ def quick_demo(tmp_path_factory):
     # the tests after this one see the environment they would see on their own.
     with pytest.MonkeyPatch.context() as mp:
         mp.delenv(datasets.ENV_VAR, raising=False)
-        status, stdout, stderr = run(["demo", "--quick", "--no-progress", "--out", str(out), *cats])
+        argv = ["demo", "--quick", "--no-progress", "--out", str(out), *cats]
+        status, stdout, stderr = run_cli(argv)
     assert status == 0, stderr
     return out, stdout
 
@@ -159,7 +150,7 @@ def relative_differences(stdout):
 
 
 def test_check_every_activation_agrees_to_1e_10():
-    status, stdout, _ = run(["check"])
+    status, stdout, _ = run_cli(["check"])
     assert status == 0
     diffs = relative_differences(stdout)
     assert len(diffs) == 6 * len(nn.ACTIVATIONS)  # W1..b3 of [2, 4, 3, 1], per activation
@@ -169,11 +160,11 @@ def test_check_every_activation_agrees_to_1e_10():
 
 
 def test_check_logistic_and_one_activation():
-    status, stdout, _ = run(["check", "--logistic", "--layers", "5,1", "--m", "7"])
+    status, stdout, _ = run_cli(["check", "--logistic", "--layers", "5,1", "--m", "7"])
     assert status == 0
     assert [n for n, _ in relative_differences(stdout)] == ["w", "b"]
     assert "n_x = 5 (m = 7)" in stdout
-    status, stdout, _ = run(["check", "--layers", "3,6,1", "--activation", "relu"])
+    status, stdout, _ = run_cli(["check", "--layers", "3,6,1", "--activation", "relu"])
     assert status == 0 and "hidden relu" in stdout and "hidden tanh" not in stdout
     assert len(relative_differences(stdout)) == 4
 
@@ -182,7 +173,7 @@ def test_check_logistic_and_one_activation():
 
 
 def test_graph_writes_svg_dot_and_steps(tmp_path):
-    status, stdout, _ = run(["graph", "--layers", "3,2,1", "--out", str(tmp_path / "g.svg"),
+    status, stdout, _ = run_cli(["graph", "--layers", "3,2,1", "--out", str(tmp_path / "g.svg"),
                              "--steps", str(tmp_path / "steps")])  # fmt: skip
     assert status == 0 and "wrote" in stdout
     text = (tmp_path / "g.svg").read_text(encoding="utf-8")
@@ -192,13 +183,13 @@ def test_graph_writes_svg_dot_and_steps(tmp_path):
     assert (tmp_path / "steps" / "step_000.svg").is_file()
 
     argv = ["graph", "--collapse", "layers", "--rankdir", "TB", "--out", str(tmp_path / "g.dot")]
-    status, _, _ = run(argv)
+    status, _, _ = run_cli(argv)
     dot = (tmp_path / "g.dot").read_text(encoding="utf-8")
     assert status == 0 and dot.startswith("digraph") and "W[2]" in dot and "rankdir=TB" in dot
 
-    status, _, _ = run(["graph", "--logistic", "--layers", "4,1", "--out", str(tmp_path / "w")])
+    status, _, _ = run_cli(["graph", "--logistic", "--layers", "4,1", "--out", str(tmp_path / "w")])
     assert status == 2  # "w" has no .svg / .dot ending
-    status, _, _ = run(["graph", "--logistic", "--layers", "4,1",
+    status, _, _ = run_cli(["graph", "--logistic", "--layers", "4,1",
                         "--out", str(tmp_path / "w.svg")])  # fmt: skip
     assert status == 0 and "Wᵀ·A + b" in (tmp_path / "w.svg").read_text(encoding="utf-8")
 
@@ -208,7 +199,7 @@ def test_graph_writes_svg_dot_and_steps(tmp_path):
 
 def test_train_prints_what_the_saved_model_does(tmp_path):
     save = tmp_path / "moons"
-    status, stdout, _ = run(["train", "--data", "moons", "--layers", "2,5,1", "--iterations",
+    status, stdout, _ = run_cli(["train", "--data", "moons", "--layers", "2,5,1", "--iterations",
                              "300", "--save", str(save), "--no-progress"])  # fmt: skip
     assert status == 0
     m = re.search(rf"final cost ({NUMBER}), train accuracy ({NUMBER}) %, test accuracy", stdout)
@@ -223,14 +214,15 @@ def test_train_prints_what_the_saved_model_does(tmp_path):
 
 def test_train_optimizers_and_printing():
     argv = ["train", "--data", "blobs", "--optimizer", "adam", "--lr", "0.05"]
-    status, stdout, _ = run([*argv, "--iterations", "200", "--print-every", "100", "--no-progress"])
+    argv += ["--iterations", "200", "--print-every", "100", "--no-progress"]
+    status, stdout, _ = run_cli(argv)
     assert status == 0
     assert "Cost after iteration 0: " in stdout and "Cost after iteration 199: " in stdout
     assert "adam, learning rate 0.05, 200 iterations" in stdout
 
 
 def test_train_on_the_cats_when_present(cat_dir):
-    status, stdout, _ = run(["train", "--data", str(cat_dir), "--layers", "12288,2,1",
+    status, stdout, _ = run_cli(["train", "--data", str(cat_dir), "--layers", "12288,2,1",
                              "--iterations", "2", "--no-progress"])  # fmt: skip
     assert status == 0
     assert "cat: X (12288, 209), Y (1, 209); test X (12288, 50)" in stdout
@@ -264,7 +256,7 @@ BAD = [
 
 @pytest.mark.parametrize("argv, status, words", BAD, ids=[" ".join(a) or "none" for a, *_ in BAD])
 def test_bad_arguments_get_one_line(argv, status, words):
-    got, stdout, stderr = run(argv)
+    got, stdout, stderr = run_cli(argv)
     assert got == status
     lines = stderr.strip().splitlines()
     assert len(lines) == 1, stderr
@@ -273,7 +265,7 @@ def test_bad_arguments_get_one_line(argv, status, words):
 
 
 def test_demo_with_an_empty_data_directory_fails_before_training(tmp_path):
-    got, stdout, stderr = run(["demo", "--data", str(tmp_path), "--out", str(tmp_path / "o")])
+    got, stdout, stderr = run_cli(["demo", "--data", str(tmp_path), "--out", str(tmp_path / "o")])
     assert got == 1 and stdout == ""
     assert stderr.startswith("tinygrad-edu: error: load_catvnoncat: cannot find train_catvnoncat")
     assert len(stderr.strip().splitlines()) == 1 and not (tmp_path / "o").exists()
@@ -281,14 +273,14 @@ def test_demo_with_an_empty_data_directory_fails_before_training(tmp_path):
 
 def test_demo_into_a_file_is_refused(tmp_path):
     (tmp_path / "f").write_text("x")
-    got, _, stderr = run(["demo", "--quick", "--out", str(tmp_path / "f")])
+    got, _, stderr = run_cli(["demo", "--quick", "--out", str(tmp_path / "f")])
     assert got == 2 and stderr.startswith("tinygrad-edu: error: --out") and "is a file" in stderr
 
 
 def test_help_and_version_exit_zero():
-    status, stdout, _ = run(["--help"])
+    status, stdout, _ = run_cli(["--help"])
     assert status == 0 and all(c in stdout for c in ("demo", "graph", "check", "train"))
-    status, stdout, _ = run(["--version"])
+    status, stdout, _ = run_cli(["--version"])
     assert status == 0 and stdout.startswith("tinygrad-edu 0.")
 
 

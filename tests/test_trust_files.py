@@ -5,15 +5,13 @@ tool's marker, and then only the files the marker lists are replaced or removed.
 (graph --out, train --save) are checked before any training or drawing.
 """
 
-import contextlib
-import io
 import json
 
 import numpy as np
 import pytest
+from helpers import run_cli
 
 from tinygrad_edu import demo, nn, outdir, viz
-from tinygrad_edu.cli import main
 from tinygrad_edu.tensor import Tensor
 
 USERS_FILES = {
@@ -21,14 +19,6 @@ USERS_FILES = {
     "index.html": b"<html>my notes page</html>",
     "notes.txt": b"lecture notes\n",
 }
-
-
-def run(argv):
-    """main(argv) in this process: (exit status, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        status = main(argv)
-    return status, out.getvalue(), err.getvalue()
 
 
 def snapshot(folder):
@@ -95,7 +85,7 @@ def test_backward_steps_refuses_a_users_directory_and_touches_nothing(users_dir)
 
 def test_demo_refuses_a_users_directory_before_training(users_dir, no_training):
     before = snapshot(users_dir)
-    status, stdout, stderr = run(["demo", "--quick", "--no-cat", "--no-progress",
+    status, stdout, stderr = run_cli(["demo", "--quick", "--no-cat", "--no-progress",
                                   "--out", str(users_dir)])  # fmt: skip
     assert status == 2 and stdout == ""
     assert stderr == (
@@ -115,7 +105,7 @@ def test_demo_run_itself_refuses_a_users_directory(users_dir, no_training):
 def test_graph_steps_refuses_a_users_directory_before_drawing(users_dir, tmp_path):
     before = snapshot(users_dir)
     picture = tmp_path / "g.svg"
-    status, stdout, stderr = run(["graph", "--out", str(picture), "--steps", str(users_dir)])
+    status, stdout, stderr = run_cli(["graph", "--out", str(picture), "--steps", str(users_dir)])
     assert status == 2 and stdout == ""
     assert stderr.startswith(f"tinygrad-edu: error: --steps: {str(users_dir)!r} already holds")
     assert len(stderr.splitlines()) == 1
@@ -128,7 +118,7 @@ def test_a_file_is_refused_as_a_directory(tmp_path, no_training):
     path.write_bytes(b"not a folder")
     with pytest.raises(outdir.RefusedPathError, match="is a file, not a directory"):
         viz.backward_steps(cost(2), path)
-    status, _, stderr = run(["demo", "--quick", "--no-cat", "--out", str(path)])
+    status, _, stderr = run_cli(["demo", "--quick", "--no-cat", "--out", str(path)])
     assert status == 2 and stderr.startswith("tinygrad-edu: error: --out") and "is a file" in stderr
     with pytest.raises(outdir.RefusedPathError, match="is a file"):
         demo.run(path, demo.budget(quick=True, full=False), progress=False)
@@ -193,7 +183,7 @@ def test_a_users_file_where_a_page_would_go_is_refused_before_drawing(tmp_path):
 def test_the_demo_marks_its_folders_and_a_rerun_keeps_the_users_files(tmp_path):
     out = tmp_path / "out"
     argv = ["demo", "--quick", "--no-cat", "--no-progress", "--out", str(out)]
-    status, first_stdout, _ = run(argv)
+    status, first_stdout, _ = run_cli(argv)
     assert status == 0
     record = marker(out)
     assert record["made_by"] == "demo"
@@ -209,7 +199,7 @@ def test_the_demo_marks_its_folders_and_a_rerun_keeps_the_users_files(tmp_path):
     record["written"]["demo"].append("cat_week2.png")  # ... and recorded
     (out / outdir.MARKER).write_text(json.dumps(record), encoding="utf-8")
 
-    status, stdout, _ = run(argv)  # nested claims, again
+    status, stdout, _ = run_cli(argv)  # nested claims, again
     assert status == 0 and "Report: " in stdout
     assert (out / "notes.txt").read_bytes() == b"mine"
     assert (out / "week2_steps" / "notes.txt").read_bytes() == b"mine too"
@@ -223,7 +213,7 @@ def test_the_demo_marks_its_folders_and_a_rerun_keeps_the_users_files(tmp_path):
 def test_train_save_where_no_folder_can_be_made_fails_before_training(tmp_path, no_training):
     blocker = tmp_path / "results"
     blocker.write_bytes(b"a file, not a folder")
-    status, stdout, stderr = run(["train", "--data", "moons", "--iterations", "5",
+    status, stdout, stderr = run_cli(["train", "--data", "moons", "--iterations", "5",
                                   "--save", str(blocker / "model"), "--no-progress"])  # fmt: skip
     assert status == 2 and stdout == ""  # not even the data was announced
     assert stderr == (
@@ -231,14 +221,14 @@ def test_train_save_where_no_folder_can_be_made_fails_before_training(tmp_path, 
         f"{str(blocker)!r} is a file, not a folder\n"
     )
     (tmp_path / "model.npz").mkdir()  # "model" gets ".npz": that is the path checked
-    status, _, stderr = run(["train", "--iterations", "5", "--save", str(tmp_path / "model")])
+    status, _, stderr = run_cli(["train", "--iterations", "5", "--save", str(tmp_path / "model")])
     assert status == 2 and "model.npz' is a directory; give a file name" in stderr
     assert blocker.read_bytes() == b"a file, not a folder"
 
 
 def test_train_save_into_a_missing_folder_makes_it_after_training(tmp_path):
     path = tmp_path / "runs" / "week3" / "moons"
-    status, stdout, _ = run(["train", "--data", "moons", "--layers", "2,3,1", "--iterations",
+    status, stdout, _ = run_cli(["train", "--data", "moons", "--layers", "2,3,1", "--iterations",
                              "20", "--save", str(path), "--no-progress"])  # fmt: skip
     assert status == 0 and f"saved the parameters to {path}.npz" in stdout
     model = nn.DeepNN([2, 3, 1], "tanh")
@@ -250,7 +240,7 @@ def test_graph_out_where_no_folder_can_be_made_is_refused_before_drawing(tmp_pat
     blocker = tmp_path / "pictures"
     blocker.write_bytes(b"a file")
     steps = tmp_path / "steps"
-    status, _, stderr = run(["graph", "--out", str(blocker / "g.svg"), "--steps", str(steps)])
+    status, _, stderr = run_cli(["graph", "--out", str(blocker / "g.svg"), "--steps", str(steps)])
     assert status == 2 and stderr.startswith("tinygrad-edu: error: --out: cannot write ")
     assert not steps.exists()  # refused before anything was made
 

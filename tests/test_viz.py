@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from helpers import dot_box, dot_titles
 
 import tinygrad_edu.functional as F
 import tinygrad_edu.viz as viz
@@ -25,18 +26,6 @@ def _svg_root(data: bytes | str) -> ET.Element:
     root = ET.fromstring(data.encode() if isinstance(data, str) else data)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     return root
-
-
-def _titles(src: str) -> list[str]:
-    """The first field of every record node in the DOT text: tensor names, "layer 2"."""
-    return re.findall(r'\[label="\{?((?:[^|"\\]|\\.)+)\|', src)
-
-
-def _node_label(src: str, name: str) -> str:
-    """The DOT line of the tensor box whose title is name."""
-    lines = [ln for ln in src.splitlines() if f'[label="{name}|' in ln]
-    assert len(lines) == 1, f"expected one box titled {name}, found {len(lines)}"
-    return lines[0]
 
 
 @pytest.fixture
@@ -75,18 +64,18 @@ def test_logistic_regression_values_and_grads_in_course_notation(lr):
     m = X.shape[1]
     A = np.full((1, m), 0.5)  # sigmoid(0)
     dZ = A - Y  # the course's dZ = A − Y (the engine's ∂J/∂Z has the mean's 1/m: m times less)
-    assert "A = [[0.5 0.5 0.5 0.5]]" in _node_label(src, "A")
-    assert "dZ = [[-0.5 0.5 0.5 -0.5]]" in _node_label(src, "Z")
+    assert "A = [[0.5 0.5 0.5 0.5]]" in dot_box(src, "A")
+    assert "dZ = [[-0.5 0.5 0.5 -0.5]]" in dot_box(src, "Z")
     db = dZ.sum() / m  # the course keeps the 1/m in dw and db: they are ∂J/∂w, ∂J/∂b
-    assert f"db = [[{db:.4g}]]" in _node_label(src, "b")
+    assert f"db = [[{db:.4g}]]" in dot_box(src, "b")
     dw = X @ dZ.T / m  # (3, 1): written as a transposed row
-    assert "dw = [" + " ".join(f"{v:.4g}" for v in dw.ravel()) + "]ᵀ" in _node_label(src, "w")
+    assert "dw = [" + " ".join(f"{v:.4g}" for v in dw.ravel()) + "]ᵀ" in dot_box(src, "w")
     J_expected = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-    assert f"J = {J_expected:.4g}" in _node_label(src, "J")
-    assert "data · (3, 4) · float64" in _node_label(src, "X")
+    assert f"J = {J_expected:.4g}" in dot_box(src, "J")
+    assert "data · (3, 4) · float64" in dot_box(src, "X")
     # z = wᵀx + b is one node, as the course draws it, with w, X and b feeding it
-    assert "linear · (1, 4) · float64" in _node_label(src, "Z")
-    assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in _titles(src)  # no transpose node
+    assert "linear · (1, 4) · float64" in dot_box(src, "Z")
+    assert '[label="Wᵀ·A + b"' in src and "wᵀ" not in dot_titles(src)  # no transpose node
     assert 'tooltip="Z = wᵀ X + b"' in src  # the op's formula, in the graph's names
     rule = viz.local_rule(J.parents[0].parents[0], J)
     assert rule == (
@@ -109,14 +98,14 @@ def test_step_numbers_follow_the_backward_walk(lr):
     walk = list(reversed(J.topological_order()))
     for k, node in enumerate(walk):
         name = node.name
-        assert f"|backward step {k}\\l" in _node_label(src, name)
-    assert "backward step" not in _node_label(src, "X")  # data gets no gradient
+        assert f"|backward step {k}\\l" in dot_box(src, name)
+    assert "backward step" not in dot_box(src, "X")  # data gets no gradient
 
 
 def test_values_and_grads_can_be_left_out(lr):
     src = viz.to_dot(lr[2], values=False, grads=False).source
     assert "dZ =" not in src and "A = [[" not in src
-    assert "(1, 4)" in _node_label(src, "A")
+    assert "(1, 4)" in dot_box(src, "A")
 
 
 def test_big_arrays_are_summarized_not_printed():
@@ -126,7 +115,7 @@ def test_big_arrays_are_summarized_not_printed():
     J = (w.T @ X).sum()
     src = viz.to_dot(J).source
     x = X.data
-    assert f"min {x.min():.4g}, mean {x.mean():.4g}, max {x.max():.4g}" in _node_label(src, "X")
+    assert f"min {x.min():.4g}, mean {x.mean():.4g}, max {x.max():.4g}" in dot_box(src, "X")
     assert len(src) < 20_000
 
 
@@ -140,7 +129,7 @@ def test_unnamed_nodes_get_labels_from_their_op_and_record_syntax_is_escaped():
     J.backward()
     src = viz.to_dot(J).source
     # a ⊙ a would be too long a name with these brackets: the op and a counter
-    assert set(_titles(src)) == {"\\{\\<a\\> \\| b\\}", "mul1", "J"}
+    assert set(dot_titles(src)) == {"\\{\\<a\\> \\| b\\}", "mul1", "J"}
     texts = _svg_texts(viz.svg(J, backend="wasm"))
     assert "{<a> | b}" in texts  # one field, drawn as written
     assert "∂J/∂({<a> | b}) = [2 4]" in texts  # no course cost: the engine's ∂J/∂, so named
@@ -151,7 +140,7 @@ def test_collapse_layers_draws_one_box_per_layer():
     X, J = _deep_net(dims, 209)
     J.backward()
     src = viz.to_dot(J, collapse="layers").source
-    titles = _titles(src)
+    titles = dot_titles(src)
     assert sorted(t for t in titles if t.startswith("layer")) == [f"layer {k}" for k in range(1, 5)]
     assert "Z[2] = W[2] A[1] + b[2]" in src and "A[2] = ReLU(Z[2])" in src
     assert "AL = σ(Z[4])" in src and "Z[1] = W[1] X + b[1]" in src
@@ -342,7 +331,7 @@ def test_enable_notebook_registers_an_svg_formatter(monkeypatch):
 
 def test_logistic_regression_collapses_to_one_layer_and_turns_with_rankdir(lr):
     src = viz.to_dot(lr[2], collapse="layers", rankdir="TB").source
-    assert set(_titles(src)) == {"layer 1", "X", "Y", "J"}
+    assert set(dot_titles(src)) == {"layer 1", "X", "Y", "J"}
     assert "Z = wᵀ X + b\\lA = σ(Z)\\l" in src
     assert '[label="{layer 1|' in src  # top to bottom: braces keep the fields stacked
     assert "dw = [-0.6875 -0.25 0]ᵀ" in src  # w lives in the layer box
@@ -351,13 +340,13 @@ def test_logistic_regression_collapses_to_one_layer_and_turns_with_rankdir(lr):
 def test_unnamed_labels_take_their_role_in_the_op():
     A = Tensor([[0.2, 0.9]], requires_grad=True, name="A")
     J = F.binary_cross_entropy(A, np.array([[0.0, 1.0]]))  # Y passed as a plain array
-    assert "Y" in _titles(viz.to_dot(J).source)
+    assert "Y" in dot_titles(viz.to_dot(J).source)
 
 
 def test_a_hand_written_transpose_is_labelled_with_its_parameter():
     w = Tensor([[0.5], [-1.0]], requires_grad=True, name="w")
     A = (w.T @ np.array([[1.0, 2.0], [3.0, 4.0]])).sigmoid()  # the README's raw-Tensor week 2
-    titles = _titles(viz.to_dot(A.sum()).source)
+    titles = dot_titles(viz.to_dot(A.sum()).source)
     assert "wᵀ" in titles and "transpose1" not in titles
 
 

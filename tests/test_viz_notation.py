@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pytest
+from helpers import dot_box, dot_titles
 
 import tinygrad_edu.functional as F
 import tinygrad_edu.viz as viz
@@ -15,21 +16,9 @@ from tinygrad_edu import Tensor, nn, ops
 pytest.importorskip("graphviz")
 
 
-def _titles(src: str) -> list[str]:
-    """The first field of every record node in the DOT text: tensor names, "layer 2"."""
-    return re.findall(r'\[label="\{?((?:[^|"\\]|\\.)+)\|', src)
-
-
-def _box(src: str, title: str) -> str:
-    """The DOT line of the one tensor box titled title."""
-    lines = [ln for ln in src.splitlines() if f'[label="{title}|' in ln]
-    assert len(lines) == 1, f"expected one box titled {title}, found {len(lines)}"
-    return lines[0]
-
-
 def _row(src: str, title: str, prefix: str) -> np.ndarray:
     """The numbers of the row "prefix = [[...]]" in the box titled title (ᵀ: a column)."""
-    box = _box(src, title)
+    box = dot_box(src, title)
     match = re.search(re.escape(prefix) + r" = ((?:[^|\\]|\\l\u00a0)*)", box)
     assert match, f"no row {prefix} in {box}"
     text = match.group(1).replace("\\l", " ").replace("\u00a0", " ")
@@ -53,7 +42,7 @@ def _readme_example(w0=(0.0, 0.0), b0=0.0):
 
 def test_the_readme_example_reads_in_the_courses_names():
     *_, J = _readme_example()
-    titles = _titles(viz.to_dot(J).source)
+    titles = dot_titles(viz.to_dot(J).source)
     assert sorted(titles) == sorted(["X", "w", "b", "wᵀ", "wᵀX", "Z", "A", "Y", "J"])
     assert not any(t.startswith(("matmul", "add", "sigmoid", "transpose", "data")) for t in titles)
 
@@ -68,12 +57,12 @@ def test_an_unnamed_deep_net_is_named_by_layer_as_nn_names_it():
         Z = F.linear(W, A, b)
         A = Z.sigmoid() if n == 1 else Z.tanh()
     J = F.binary_cross_entropy(A, Y)
-    titles = _titles(viz.to_dot(J).source)
+    titles = dot_titles(viz.to_dot(J).source)
     layers = [f"{k}[{l}]" for l in (1, 2, 3) for k in ("W", "b", "Z")]
     assert sorted(titles) == sorted(layers + ["A[1]", "A[2]", "AL", "X", "Y", "J"])
     # the same net as nn draws it gets the same names
     model = nn.DeepNN([3, 4, 2, 1], "tanh", "sigmoid", seed=0)
-    assert sorted(_titles(viz.to_dot(nn.cost(model(X), Y)).source)) == sorted(titles)
+    assert sorted(dot_titles(viz.to_dot(nn.cost(model(X), Y)).source)) == sorted(titles)
 
 
 def test_the_fused_cost_numbers_its_logits_as_the_last_layer():
@@ -82,7 +71,7 @@ def test_the_fused_cost_numbers_its_logits_as_the_last_layer():
     W1 = Tensor(rng.normal(size=(3, 2)), requires_grad=True)
     W2 = Tensor(rng.normal(size=(1, 3)), requires_grad=True)
     J = F.binary_cross_entropy_with_logits(W2 @ (W1 @ X).relu(), Y)
-    titles = set(_titles(viz.to_dot(J).source))
+    titles = set(dot_titles(viz.to_dot(J).source))
     assert {"Z[1]", "A[1]", "Z[2]", "W[1]", "W[2]", "X", "Y", "J"} == titles
 
 
@@ -91,7 +80,7 @@ def test_user_names_win_and_a_name_is_never_shared():
     W = Tensor(rng.normal(size=(1, 2)), requires_grad=True, name="W")
     logits = (W @ rng.normal(size=(2, 4))).named("Z")  # the user's Z: not the add's
     A = (logits + 0.5).sigmoid()
-    titles = _titles(viz.to_dot(A.sum()).source)
+    titles = dot_titles(viz.to_dot(A.sum()).source)
     assert titles.count("Z") == 1 and "A" in titles
     assert "Z + 0.5" in titles  # the activation's input, unnamed: its formula, not a second Z
 
@@ -103,13 +92,13 @@ def test_data_is_never_titled_A():
     mask = rng.random((2, 4))  # Mul calls its inputs A and B
     J = ((W @ raw) * mask).sum()
     src = viz.to_dot(J).source
-    titles = _titles(src)
+    titles = dot_titles(src)
     assert "A" not in titles and "B" not in titles
     assert "X" in titles and "data" in titles  # into the first product: X; other data: data
-    assert "data · (3, 4)" in _box(src, "X") and "data · (2, 4)" in _box(src, "data")
+    assert "data · (3, 4)" in dot_box(src, "X") and "data · (2, 4)" in dot_box(src, "data")
     A = Tensor(rng.random((1, 4)), requires_grad=True).sigmoid()
     J2 = F.binary_cross_entropy(A, np.array([[0.0, 1.0, 1.0, 0.0]]))  # labels as a plain array
-    assert "Y" in _titles(viz.to_dot(J2).source)
+    assert "Y" in dot_titles(viz.to_dot(J2).source)
 
 
 # ---------------------------------------------------------------- gradients, in the course's scale
@@ -136,10 +125,10 @@ def test_a_graph_without_the_course_cost_labels_the_engines_gradients():
     J = (a * a).sum()
     viz.backward_with_grads(J)
     src = viz.to_dot(J).source
-    assert sorted(_titles(src)) == ["J", "a", "a ⊙ a"]
-    assert "∂J/∂a = [2 4]" in _box(src, "a")
-    assert "∂J/∂(a ⊙ a) = [1 1]" in _box(src, "a ⊙ a")
-    assert "∂J/∂J = 1" in _box(src, "J")
+    assert sorted(dot_titles(src)) == ["J", "a", "a ⊙ a"]
+    assert "∂J/∂a = [2 4]" in dot_box(src, "a")
+    assert "∂J/∂(a ⊙ a) = [1 1]" in dot_box(src, "a ⊙ a")
+    assert "∂J/∂J = 1" in dot_box(src, "J")
     assert not re.search(r"\|d\S* = ", src) and "per example" not in src
     rule = viz.local_rule(J.parents[0], J)
     assert rule.split(";   ") == ["∂J/∂a = ∂J/∂(a ⊙ a) ⊙ a : all (2)"] * 2  # a twice: two shares
