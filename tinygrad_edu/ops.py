@@ -57,7 +57,9 @@ def _sigmoid(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
     The course's 1/(1+e^-Z) for Z >= 0, and e^Z/(1+e^Z), the same value, below, where e^-Z would
     overflow. A stays exact down to the smallest float.
     """
-    return np.exp(np.minimum(Z, 0.0)) / (1.0 + E)
+    A = np.exp(np.minimum(Z, 0.0))
+    A /= 1.0 + E  # in place: one buffer fewer alive at once
+    return A
 
 
 # _sigmoid for the replay: E = e^-|Z|, then A = e^min(Z, 0) / T with T = 1 + E (E is left as it is)
@@ -812,11 +814,11 @@ class BinaryCrossEntropy(Op):
     )  # fmt: skip
 
     def forward(self, A, Y):
-        # the course's expression with its two terms summed in place, the same values with one
-        # buffer fewer alive at once (planar's step peaks here); both terms have one dtype
-        T = Y * np.log(np.maximum(A, LOG_FLOOR))
-        T += (1 - Y) * np.log(np.maximum(1 - A, LOG_FLOOR))
-        return (-1 / A.size) * T.sum()
+        # the course's expression with its two terms summed in place, the same values with fewer
+        # buffers alive at once (planar's step peaks here); both terms have one dtype
+        U = (1 - Y) * np.log(np.maximum(1 - A, LOG_FLOOR))
+        U += Y * np.log(np.maximum(A, LOG_FLOOR))
+        return (-1 / A.size) * U.sum()
 
     through = Sigmoid  # after A = σ(Z), the course's shortcut: A(1 − A) cancels
     through_code = _DZ_CODE
