@@ -44,6 +44,7 @@ from typing import Any
 import numpy as np
 
 from . import ops
+from .arguments import count, number
 from .gradcheck import relative_difference
 from .reference import sigmoid as _sigmoid
 from .report import text_table
@@ -271,30 +272,14 @@ def diagnose(
     without a gradient in grads, or a cost_fn that does not return one number; TypeError, naming
     the numpy function, for a cost_fn that calls one without a gradient rule.
     """
-    tol = _check_tol(tol)
+    tol = number("diagnose", "tol", tol, "in (0, 1)")
     params = _as_tensors(parameters)
     given = _given(grads)
     J, cache = _run(cost_fn, params)
     targets = _match(given, params, cache)
     graph = _Graph(J, params, cache)
-    m = graph.m() if m is None else _check_m(m)
+    m = graph.m() if m is None else count("diagnose", "m", m, "the number of examples")
     return _Doctor(graph, targets, given, grads, params, m, tol).report()
-
-
-def _check_tol(tol: Any) -> float:
-    try:
-        t = float(tol)
-    except (TypeError, ValueError):
-        t = math.nan
-    if not (math.isfinite(t) and 0 < t < 1):
-        raise ValueError(f"diagnose: tol must be a number between 0 and 1, got {tol!r}")
-    return t
-
-
-def _check_m(m: Any) -> int:
-    if isinstance(m, bool) or not isinstance(m, (int, np.integer)) or m < 1:
-        raise ValueError(f"diagnose: m is the number of examples, a positive int; got {m!r}")
-    return int(m)
 
 
 def _as_tensors(parameters: Mapping[str, Any]) -> dict[str, Tensor]:

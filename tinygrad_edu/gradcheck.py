@@ -17,6 +17,7 @@ import numpy as np
 
 from . import functional as F
 from . import reference
+from .arguments import number
 from .report import text_table
 from .tensor import Tensor, no_grad
 
@@ -106,20 +107,6 @@ class GradcheckResult:
     __repr__ = __str__
 
 
-def _positive(function: str, name: str, value: Any, default: float) -> float:
-    """value as a float, after checking it is finite and > 0."""
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        x = math.nan
-    if not (math.isfinite(x) and x > 0):
-        raise ValueError(
-            f"{function}: {name} must be a finite number > 0, got {value!r}; "
-            f"leave it out for the default {default:g}"
-        )
-    return x
-
-
 def _check(index: int, name: str, g: np.ndarray, expected: np.ndarray) -> Check:
     diff = np.abs(g - expected)
     worst = np.unravel_index(int(np.argmax(diff)), g.shape) if g.size else ()  # a nan wins
@@ -146,8 +133,8 @@ def gradcheck(
     The check runs on float64 copies, so the inputs and their .grad are left as they were.
     The course calls a relative difference below 1e-7 great and above 1e-3 a bug.
     """
-    eps = _positive("gradcheck", "eps", eps, 1e-7)
-    tol = _positive("gradcheck", "tol", tol, 1e-6)
+    eps = number("gradcheck", "eps", eps, hint="leave it out for the default 1e-07")
+    tol = number("gradcheck", "tol", tol, hint="leave it out for the default 1e-06")
     copies: list[Any] = []
     for i, x in enumerate(inputs):
         if isinstance(x, Tensor):
@@ -201,7 +188,7 @@ def compare(model: Any, X: np.ndarray, Y: np.ndarray, tol: float = 1e-10) -> Gra
     returns AL; hidden_activation / output_activation name its activations (relu / sigmoid).
     X is (n_x, m), Y is (1, m). The result is truthy when every relative difference is below tol.
     """
-    tol = _positive("compare", "tol", tol, 1e-10)
+    tol = number("compare", "tol", tol, hint="leave it out for the default 1e-10")
     X = np.asarray(X, dtype=np.float64)
     Y = np.asarray(Y, dtype=np.float64)
     reference._check_XY("compare", X, Y)

@@ -26,6 +26,7 @@ import numpy as np
 
 from . import functional as F
 from . import optim
+from .arguments import count, number
 from .progress import bar as progress_bar
 from .replay import compile_step  # nn.compile_step: one step replayed as numpy
 from .tensor import Tensor, no_grad
@@ -600,28 +601,12 @@ class TrainingInterrupted(KeyboardInterrupt):  # noqa: N818 -- a KeyboardInterru
         self.history = history
 
 
-def _positive_int(value: Any) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool) and bool(value >= 1)
-
-
 def _check_fit_arguments(learning_rate: Any, num_iterations: Any, print_every: Any) -> None:
     """Refuse, one line each, what fit cannot train with; the data is checked by _fit_data."""
-    if not _positive_int(num_iterations):
-        raise ValueError(
-            f"fit: num_iterations must be a positive int (how many steps), got {num_iterations!r}"
-        )
-    number = isinstance(learning_rate, (int, float, np.integer, np.floating))
-    if isinstance(learning_rate, bool) or not (
-        number and math.isfinite(learning_rate) and learning_rate > 0
-    ):
-        raise ValueError(
-            f"fit: learning_rate must be a positive finite number (the course's deep net: "
-            f"0.0075), got {learning_rate!r}"
-        )
-    if print_every is not None and not _positive_int(print_every):
-        raise ValueError(
-            f"fit: print_every must be None (print nothing) or a positive int, got {print_every!r}"
-        )
+    count("fit", "num_iterations", num_iterations, "how many steps")
+    number("fit", "learning_rate", learning_rate, hint="the course's deep net uses 0.0075")
+    if print_every is not None:
+        count("fit", "print_every", print_every, "or None to print nothing")
 
 
 def _refuse_nonfinite(name: str, data: np.ndarray, given: Any = None) -> None:
@@ -715,11 +700,9 @@ def fit(
     program (plain gradient descent only): the same costs and parameters, to rounding.
     """
     _check_fit_arguments(learning_rate, num_iterations, print_every)
-    if track not in (None, "gradients") or not _positive_int(track_every):
-        raise ValueError(
-            f'fit: track must be None or "gradients" and track_every a positive int, got '
-            f"track={track!r}, track_every={track_every!r}"
-        )
+    if track not in (None, "gradients"):
+        raise ValueError(f'fit: track must be None or "gradients", got {track!r}')
+    count("fit", "track_every", track_every, "every how many steps to record the gradients")
     if (X_val is None) != (Y_val is None):
         raise ValueError("fit: pass both X_val and Y_val, or neither")
     X, Y = _fit_data(model, X, Y)

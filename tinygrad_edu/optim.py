@@ -9,22 +9,12 @@ Python floats, so a float32 model stays float32.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
-from typing import Any
 
 import numpy as np
 
+from .arguments import number
 from .tensor import Tensor
-
-
-def _number(owner: str, name: str, value: Any, span: str) -> float:
-    """value as a float, if it lies in span ("> 0" or "in [0, 1)"); else one line saying so."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    v = float(value) if ok else math.nan
-    if not (math.isfinite(v) and (v > 0 if span == "> 0" else 0 <= v < 1)):
-        raise ValueError(f"{owner}: {name} must be a finite number {span}, got {value!r}")
-    return v
 
 
 class Optimizer:
@@ -57,7 +47,7 @@ class Optimizer:
                 raise ValueError(f"{name}: {label} does not require grad, so it never gets one")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{name}: a parameter is listed twice; it would be updated twice")
-        self.lr = _number(name, "lr (the learning rate)", lr, "> 0")
+        self.lr = number(name, "lr (the learning rate)", lr, "> 0")
 
     def zero_grad(self) -> None:
         """W.grad = None for every parameter: backward accumulates, each step needs a fresh dW."""
@@ -94,7 +84,7 @@ class Momentum(Optimizer):
 
     def __init__(self, params: Iterable[Tensor], lr: float, beta: float = 0.9):
         super().__init__(params, lr)
-        self.beta = _number("Momentum", "beta", beta, "in [0, 1)")
+        self.beta = number("Momentum", "beta", beta, "in [0, 1)")
         self.v = [np.zeros_like(p.data) for p in self.params]
 
     def update(self, i: int, dW: np.ndarray) -> np.ndarray:
@@ -114,9 +104,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ):  # fmt: skip
         super().__init__(params, lr)
-        self.beta1 = _number("Adam", "beta1", beta1, "in [0, 1)")
-        self.beta2 = _number("Adam", "beta2", beta2, "in [0, 1)")
-        self.eps = _number("Adam", "eps", eps, "> 0")
+        self.beta1 = number("Adam", "beta1", beta1, "in [0, 1)")
+        self.beta2 = number("Adam", "beta2", beta2, "in [0, 1)")
+        self.eps = number("Adam", "eps", eps, "> 0")
         self.t = 0
         self.v = [np.zeros_like(p.data) for p in self.params]
         self.s = [np.zeros_like(p.data) for p in self.params]
