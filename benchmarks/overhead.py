@@ -10,11 +10,16 @@ interleaved rounds, each from its own copy of the same starting parameters:
   cost's sigmoid shortcut where backward takes it), then W = W - alpha dW. This is the engine's
   numpy work with as little Python around it as a tape can have: no Tensors made, no shapes or
   versions checked, no names, no walk;
+- a bare eager engine (Bare): the floor of any engine that, like this one, makes one Python
+  object per node at every step. It re-records the graph with bare nodes (a value, the parents,
+  the op) through the same ops, sorts it and walks it backward with the same shortcut, then
+  updates. It has nothing else: no Tensor class, no modules, no checks, versions or names;
 - the README loop itself: `opt.zero_grad(); J = F.binary_cross_entropy(model(X), Y);
   J.backward(); opt.step()`.
 
 The engine minus the tape is the bookkeeping; it is also shown per node (forward and backward
-visits). Each is timed twice: warm (steps back to back, as `make bench` times planar) and cold
+visits). The bare engine minus the tape is the part of it that recording and walking a graph
+cannot avoid. Each is timed twice: warm (steps back to back, as `make bench` times planar) and cold
 (each step right after reading a buffer larger than the last-level cache: what a step on the
 20 MB X of logreg and deep does to the Python that runs after each large product).
 """
@@ -26,12 +31,14 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from benchmarks import bench
 from tinygrad_edu import Tensor, nn, optim
 from tinygrad_edu import functional as F
+from tinygrad_edu.ops import Op
 
 Step = Callable[[], object]
 FLUSH_BYTES = 96 * 2**20  # more than the last-level caches of the machines this runs on
@@ -80,6 +87,88 @@ class Tape:
         return float(v[id(self.J)])
 
 
+class Node:
+    """A bare node of a graph: its value, its parents and the op that made it (None: a leaf)."""
+
+    __slots__ = ("data", "parents", "fn", "requires_grad")
+    requires_grad: bool
+
+    def __init__(self, data: Any, parents: tuple[Node, ...] = (), fn: Op | None = None):
+        self.data, self.parents, self.fn = data, parents, fn
+        self.requires_grad = any(p.requires_grad for p in parents)
+
+    @classmethod
+    def leaf(cls, data: Any, requires_grad: bool) -> Node:
+        node = cls(data)
+        node.requires_grad = requires_grad
+        return node
+
+
+class Bare:
+    """The tape's step as a bare eager engine: the graph made anew each step, sorted, walked."""
+
+    def __init__(self, tape: Tape):
+        order = tape.J.topological_order(everything=True)
+        at = {id(n): i for i, n in enumerate(order)}
+        self.leaves = {  # its own copy of the parameters, the data as they are
+            i: Node.leaf(n.data.copy() if n.requires_grad else n.data, n.requires_grad)
+            for i, n in enumerate(order)
+            if n.grad_fn is None
+        }
+        self.params = [i for i, node in self.leaves.items() if node.requires_grad]
+        # the program: each op node's place in the order, its op, and its parents' places
+        self.program: list[tuple[int, Op, list[int]]] = [
+            (i, n.grad_fn, [at[id(p)] for p in n.parents])
+            for i, n in enumerate(order)
+            if n.grad_fn is not None
+        ]
+        self.lr = tape.lr
+
+    def __call__(self) -> float:
+        nodes: dict[int, Node] = dict(self.leaves)
+        for i, fn, places in self.program:  # forward, as eager code records it
+            parents = tuple(nodes[j] for j in places)
+            nodes[i] = Node(fn.forward(*[p.data for p in parents]), parents, fn)
+        J = nodes[len(nodes) - 1]  # the cost: the sort ends with it
+        grads = self.backward(J)
+        for i in self.params:  # W = W - alpha dW
+            nodes[i].data = nodes[i].data - self.lr * grads[id(nodes[i])]
+        return float(J.data)
+
+    @staticmethod
+    def backward(J: Node) -> dict[int, Any]:
+        """dJ/d node by node id: a depth-first sort, then each VJP in reverse order."""
+        order: list[Node] = []
+        seen, stack = {id(J)}, [(J, iter(J.parents))]
+        while stack:
+            node, unvisited = stack[-1]
+            for p in unvisited:
+                if p.requires_grad and id(p) not in seen:
+                    seen.add(id(p))
+                    stack.append((p, iter(p.parents)))
+                    break
+            else:
+                stack.pop()
+                order.append(node)
+        pending: dict[int, Any] = {id(J): np.ones(())}
+        for node in reversed(order):
+            g, fn = pending.get(id(node)), node.fn
+            if g is None or fn is None:  # skipped by the shortcut, or a leaf: its sum is done
+                continue
+            parents: tuple[Node, ...] = node.parents
+            grads: tuple[Any, ...]
+            if fn.through is not None and isinstance(parents[0].fn, fn.through):
+                A, Y = parents  # the cost after a sigmoid: dZ = (1/m)(A - Y), A skipped
+                parents, grads = A.parents, (fn.backward_through(g, A.data, Y.data),)
+            else:
+                grads = fn.backward(g, node.data, *[p.data for p in parents])
+            for p, gp in zip(parents, grads, strict=True):
+                if gp is not None and p.requires_grad:
+                    before = pending.get(id(p))
+                    pending[id(p)] = gp if before is None else before + gp
+        return pending
+
+
 def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> tuple[Step, Tape, Step]:
     """(the README loop, the tape recorded from its first step, the lean step), same start."""
     dims = bench._dims(work, X)
@@ -118,7 +207,7 @@ def cold(step: Step, flush: np.ndarray) -> float:
 
 @dataclass
 class Overhead:
-    warm: dict[str, float]  # median microseconds per step: lean, tape, engine
+    warm: dict[str, float]  # median microseconds per step: lean, tape, bare, engine
     cold: dict[str, float]
     visits: int  # node visits per step
 
@@ -130,17 +219,17 @@ class Overhead:
 
 
 def measure(work: bench.Workload, rounds: int, quick: bool) -> Overhead:
-    """Median microseconds per step, warm and cold, for lean, tape and engine."""
+    """Median microseconds per step, warm and cold, for lean, tape, bare and engine."""
     X, Y = bench.make_data(work, quick)
     engine, tape, lean = steps(work, X, Y)
-    rows: dict[str, Step] = {"lean": lean, "tape": tape, "engine": engine}
+    rows: dict[str, Step] = {"lean": lean, "tape": tape, "bare": Bare(tape), "engine": engine}
     n = max(1, int((0.005 if quick else 0.05) / max(bench.time_steps(lean, 3), 1e-6)))
     flush = np.ones((4096 if quick else FLUSH_BYTES) // 8)
     warm: dict[str, list[float]] = {k: [] for k in rows}
     chill: dict[str, list[float]] = {k: [] for k in rows}
     names = list(rows)
     for r in range(rounds):
-        for k in names[r % 3 :] + names[: r % 3]:
+        for k in names[r % len(names) :] + names[: r % len(names)]:
             warm[k].append(bench.time_steps(rows[k], n))
             chill[k].append(cold(rows[k], flush))
     J = engine()
@@ -174,9 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     for key, label in [
         ("lean", "lean numpy step"),
         ("tape", "the engine's ops, minimal tape"),
+        ("bare", "a bare eager engine, same ops"),
         ("engine", "README loop (the engine)"),
     ]:
         row(label, lambda r, when, key=key: r.time(when, key))  # type: ignore[misc]
+    row(
+        "recording and walking: bare - tape",
+        lambda r, when: r.time(when, "bare") - r.time(when, "tape"),
+    )
     row("bookkeeping: engine - tape", Overhead.bookkeeping)
     row("  per node visit", lambda r, when: r.bookkeeping(when) / r.visits, 2)
     visits = ", ".join(f"{k} {r.visits}" for k, r in results.items())

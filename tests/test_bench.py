@@ -240,12 +240,30 @@ def test_cachelines_worker_runs_three_warm_up_steps_then_the_steps_asked_for(mon
 def test_the_overhead_tape_does_the_engines_work_from_the_same_start(workload):
     X, Y = bench.make_data(workload, quick=True)
     engine, tape, lean_step = overhead.steps(workload, X, Y)
+    bare = overhead.Bare(tape)
     assert list(tape.shortcut) == [id(tape.J)]  # the cost's shortcut, where backward takes it
     for _ in range(4):  # equal costs after the first step mean equal updates before them
-        J_engine, J_tape, J_lean = float(engine()), tape(), float(lean_step())
+        J_engine, J_tape, J_lean, J_bare = float(engine()), tape(), float(lean_step()), bare()
         assert J_tape == pytest.approx(J_engine, rel=1e-12)
         assert J_tape == pytest.approx(J_lean, rel=1e-12)
+        assert J_bare == pytest.approx(J_tape, rel=1e-12)
     assert J_tape < float(overhead.steps(workload, X, Y)[1]())  # it trained: the cost fell
+
+
+def test_the_bare_engine_sums_the_gradient_of_a_parameter_used_twice():
+    from tinygrad_edu import Tensor
+    from tinygrad_edu import functional as F
+
+    w = Tensor(np.array([[0.5, -1.0]]), requires_grad=True)
+    x, Y = np.array([[2.0], [3.0]]), np.array([[1.0]])
+    J = F.binary_cross_entropy((w @ x + w @ x).sigmoid(), Y)  # Z = 2 w x = -4
+    bare = overhead.Bare(overhead.Tape(J, [w], lr=1.0))
+    (i,) = bare.params
+    a = 1 / (1 + np.exp(4.0))
+    assert bare() == pytest.approx(-np.log(a), rel=1e-12)
+    dw = 2 * (a - 1.0) * x.T  # dZ = A - Y (m = 1), through both uses of w
+    np.testing.assert_allclose(bare.leaves[i].data, w.data - dw, rtol=1e-12)
+    assert w.data.tolist() == [[0.5, -1.0]]  # it updated its own copy
 
 
 def test_overhead_counts_forward_records_and_backward_visits():
@@ -259,7 +277,9 @@ def test_overhead_counts_forward_records_and_backward_visits():
 def test_overhead_quick_run_prints_the_three_steps_and_the_bookkeeping(capsys):
     assert overhead.main(["--quick"]) == 0
     out = capsys.readouterr().out
-    for label in ("lean numpy step", "minimal tape", "README loop", "bookkeeping", "per node"):
+    labels = ("lean numpy step", "minimal tape", "bare eager engine", "README loop",
+              "recording and walking", "bookkeeping", "per node")  # fmt: skip
+    for label in labels:
         line = next(ln for ln in out.splitlines() if label in ln)
         cells = re.findall(r"-?\d+\.\d+ \| +-?\d+\.\d+", line)  # warm | cold: a difference
         assert len(cells) == 3, line  # of two quick timings may come out below 0
