@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, diagnose, gradcheck, nn, optim
+from tinygrad_edu import Tensor, datasets, diagnose, gradcheck, nn, optim
 from tinygrad_edu import functional as F
 from tinygrad_edu.arguments import count, number
 
@@ -132,3 +132,83 @@ def test_fit_checks_its_counts():
         nn.fit(model, X, Y, 0.1, 2, progress=False, track="gradients", track_every=0)
     with pytest.raises(ValueError, match=r"^fit: num_iterations must be a positive int"):
         nn.fit(model, X, Y, 0.1, np.float64(2), progress=False)
+
+
+@pytest.mark.parametrize("n_x", [2.5, "3", 0, True])
+def test_a_model_refuses_a_number_of_features_that_is_not_a_positive_int(n_x):
+    with pytest.raises(ValueError) as e:  # 2.5 used to become 2 without a word
+        nn.LogisticRegression(n_x)
+    assert str(e.value) == (
+        f"LogisticRegression: n_x must be a positive int (the number of features, X's rows), "
+        f"got {n_x!r}"
+    )
+
+
+@pytest.mark.parametrize("m", [2.5, "10", None])
+def test_a_generated_set_refuses_a_count_of_points_that_is_not_an_int(m):
+    with pytest.raises(ValueError, match=rf"^planar_flower: m must be a positive int .*got {m!r}"):
+        datasets.planar_flower(m=m)
+    with pytest.raises(ValueError, match=r"^blobs: m = 1 points; m must be at least 2$"):
+        datasets.blobs(m=1)
+
+
+def test_compile_step_names_its_own_learning_rate():
+    X, Y = datasets.planar_flower(m=10)
+    with pytest.raises(ValueError, match=r"^compile_step: learning_rate must be a finite number"):
+        nn.compile_step(nn.DeepNN([2, 3, 1]), X, Y, learning_rate="0.1")
+
+
+@pytest.mark.parametrize(
+    "call, where",
+    [
+        (lambda s: datasets.planar_flower(m=4, seed=s), "planar_flower"),
+        (lambda s: datasets.noisy_moons(m=4, seed=s), "noisy_moons"),
+        (lambda s: datasets.cat_shaped(m=2, seed=s), "cat_shaped"),
+        (lambda s: nn.DeepNN([2, 3, 1], seed=s), "DeepNN"),
+        (lambda s: nn.LogisticRegression(3, init="small", seed=s), "LogisticRegression"),
+    ],
+)
+def test_a_seed_is_an_int_numpy_takes_or_none(call, where):
+    for bad in (-1, 2**32, 1.5, "a", True):  # numpy's own errors said "SeedSequence", "cast"
+        with pytest.raises(ValueError) as e:
+            call(bad)
+        assert str(e.value) == (
+            f"{where}: seed must be an int from 0 to 2**32 - 1 or None, got {bad!r}"
+        )
+    a, b = call(np.int64(7)), call(7)  # numpy's ints are ints: the same draws
+    first = a[0] if isinstance(a, tuple) else a.parameters()[0].data
+    again = b[0] if isinstance(b, tuple) else b.parameters()[0].data
+    np.testing.assert_array_equal(first, again)
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: datasets.noisy_circles(noise=math.nan), "noisy_circles: noise .* >= 0"),
+        (lambda: datasets.noisy_circles(factor=0), "noisy_circles: factor .* > 0"),
+        (lambda: datasets.noisy_moons(noise=-0.1), "noisy_moons: noise .* >= 0, got -0.1$"),
+        (lambda: datasets.blobs(spread="1"), "blobs: spread must be a finite number >= 0"),
+        (lambda: datasets.blobs(centers=2.5), r"blobs: centers must be a positive int \(how many"),
+        (lambda: datasets.blobs(centers=1), "blobs: centers = 1; use at least 2"),
+        (lambda: datasets.gaussian_quantiles(cov=-1), "gaussian_quantiles: cov .* > 0, got -1$"),
+    ],
+)
+def test_a_generated_set_refuses_numbers_that_would_make_nan_or_a_raw_error(call, message):
+    with pytest.raises(ValueError, match="^" + message):  # cov=-1 used to give NaN data
+        call()
+
+
+def test_zero_noise_is_allowed_and_gives_the_exact_shapes():
+    X, Y = datasets.noisy_moons(m=4, noise=0.0)
+    expected = [[1.0, -1.0, 0.0, 2.0], [0.0, 0.0, 0.5, 0.5]]  # t = 0, pi on each moon
+    np.testing.assert_allclose(X, expected, atol=1e-15)
+    assert Y.tolist() == [[0.0, 0.0, 1.0, 1.0]]
+
+
+def test_random_batch_checks_its_sizes_and_seed():
+    X, Y = datasets.random_batch(3, 4, seed=np.uint8(2))
+    assert X.shape == (3, 4) and sorted(Y[0].tolist()) == [0.0, 0.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match=r"^random_batch: n_x must be a positive int .*3.0$"):
+        datasets.random_batch(3.0, 4)
+    with pytest.raises(ValueError, match=r"^random_batch: seed must be an int .*-1$"):
+        datasets.random_batch(3, 4, seed=-1)

@@ -99,9 +99,13 @@ def test_slope_is_the_engines_backward_even_inside_no_grad():
         E.slope("softplus", z)
 
 
-def test_activations_refuses_an_empty_grid():
-    with pytest.raises(ValueError, match="points"):
+def test_activations_refuses_an_empty_grid_and_an_endless_one():
+    with pytest.raises(ValueError, match=r"^activations: points = 1; use at least 2$"):
         E.activations(points=1)
+    with pytest.raises(ValueError, match=r"^activations: points must be a positive int .*2.5$"):
+        E.activations(points=2.5)
+    with pytest.raises(ValueError, match=r"^activations: z_max must be a finite number > 0"):
+        E.activations(z_max=float("inf"))  # a grid of inf and nan
 
 
 # ---------------------------------------------------------------- 2. linear activations (§3.3)

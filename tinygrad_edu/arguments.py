@@ -14,13 +14,14 @@ import numpy as np
 
 _SPANS = {
     "> 0": lambda v: v > 0,
+    ">= 0": lambda v: v >= 0,
     "in [0, 1)": lambda v: 0 <= v < 1,
     "in (0, 1)": lambda v: 0 < v < 1,
 }
 
 
 def number(where: str, name: str, value: Any, span: str = "> 0", hint: str = "") -> float:
-    """value as a float when it is a finite real number in span ("> 0", "in [0, 1)" or
+    """value as a float when it is a finite real number in span ("> 0", ">= 0", "in [0, 1)" or
     "in (0, 1)"); else ValueError("{where}: {name} must be a finite number {span}, got ...")
     with "; {hint}" after it when a hint is given."""
     real = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
@@ -37,3 +38,13 @@ def count(where: str, name: str, value: Any, what: str) -> int:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and value >= 1:
         return int(value)
     raise ValueError(f"{where}: {name} must be a positive int ({what}), got {value!r}")
+
+
+def random_seed(where: str, value: Any) -> int | None:
+    """value as an int when it is a seed numpy takes (0 to 2**32 - 1), None as it is (fresh
+    draws); else ValueError("{where}: seed must be an int from 0 to 2**32 - 1 or None, ...")."""
+    if value is None:
+        return None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and 0 <= value < 2**32:
+        return int(value)
+    raise ValueError(f"{where}: seed must be an int from 0 to 2**32 - 1 or None, got {value!r}")

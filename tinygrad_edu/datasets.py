@@ -1,8 +1,9 @@
 """Datasets in the course's layout: X is (n_x, m) with one example per column, Y is (1, m) of 0/1.
 
 Generated: the week-3 planar flower and a few other 2-D sets (circles, moons, blobs, Gaussian
-quantiles), all numpy, all seeded. Read: the course's cat / non-cat images (needs h5py, the
-`data` extra), found through TINYGRAD_EDU_DATA or ../shared/data/catvnoncat beside the repo.
+quantiles), all numpy, all seeded (seed=None draws afresh). Read: the course's cat / non-cat
+images (needs h5py, the `data` extra), found through TINYGRAD_EDU_DATA or ../shared/data/catvnoncat
+beside the repo.
 Labels are returned as float64 (the course keeps uint8 / int64), the dtype the engine computes in.
 
 What a cat file must hold, checked from its metadata before any array is read: {split}_set_x of
@@ -26,6 +27,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .arguments import count, number, random_seed
+
 ENV_VAR = "TINYGRAD_EDU_DATA"
 TRAIN_FILE, TEST_FILE = "train_catvnoncat.h5", "test_catvnoncat.h5"
 _DEFAULT_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "catvnoncat"
@@ -35,6 +38,7 @@ XY = tuple[np.ndarray, np.ndarray]
 
 
 def _check_m(op: str, m: int, even: bool = False) -> None:
+    count(op, "m", m, "how many points")
     if m < 2 or (even and m % 2):
         need = "an even number >= 2 (half the points go to each class)" if even else "at least 2"
         raise ValueError(f"{op}: m = {m} points; m must be {need}")
@@ -43,7 +47,7 @@ def _check_m(op: str, m: int, even: bool = False) -> None:
 # ---- generated 2-D sets ----
 
 
-def planar_flower(m: int = 400, seed: int = 1) -> XY:
+def planar_flower(m: int = 400, seed: int | None = 1) -> XY:
     """The week-3 flower: r = 4 sin(4 theta) + noise, points (r sin theta, r cos theta), 2 classes.
 
     For class j (rows j*m/2 onward) theta runs evenly over [3.12 j, 3.12 (j + 1)] plus 0.2 N(0, 1)
@@ -52,6 +56,7 @@ def planar_flower(m: int = 400, seed: int = 1) -> XY:
     alone). Returns X (2, m), Y (1, m) float64.
     """
     _check_m("planar_flower", m, even=True)
+    seed = random_seed("planar_flower", seed)
     rs = np.random.RandomState(seed)
     half = m // 2
     X = np.zeros((m, 2))
@@ -66,9 +71,14 @@ def planar_flower(m: int = 400, seed: int = 1) -> XY:
     return X.T, Y.T
 
 
-def noisy_circles(m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 0) -> XY:
+def noisy_circles(
+    m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int | None = 0
+) -> XY:
     """Circles of radius 1 (Y = 0) and `factor` (Y = 1), each coordinate plus noise * N(0, 1)."""
     _check_m("noisy_circles", m, even=True)
+    seed = random_seed("noisy_circles", seed)
+    noise = number("noisy_circles", "noise", noise, ">= 0")
+    factor = number("noisy_circles", "factor", factor)
     rng = np.random.default_rng(seed)
     half = m // 2
     angle = np.linspace(0, 2 * np.pi, half, endpoint=False)
@@ -80,9 +90,11 @@ def noisy_circles(m: int = 200, noise: float = 0.05, factor: float = 0.5, seed: 
     return X, Y
 
 
-def noisy_moons(m: int = 200, noise: float = 0.2, seed: int = 0) -> XY:
+def noisy_moons(m: int = 200, noise: float = 0.2, seed: int | None = 0) -> XY:
     """Two interleaved half circles: (cos t, sin t) is Y = 0, (1 - cos t, 0.5 - sin t) is Y = 1."""
     _check_m("noisy_moons", m, even=True)
+    seed = random_seed("noisy_moons", seed)
+    noise = number("noisy_moons", "noise", noise, ">= 0")
     rng = np.random.default_rng(seed)
     half = m // 2
     t = np.linspace(0, np.pi, half)
@@ -93,14 +105,16 @@ def noisy_moons(m: int = 200, noise: float = 0.2, seed: int = 0) -> XY:
     return X, Y
 
 
-def blobs(m: int = 200, centers: int = 6, spread: float = 1.0, seed: int = 0) -> XY:
+def blobs(m: int = 200, centers: int = 6, spread: float = 1.0, seed: int | None = 0) -> XY:
     """Gaussian blobs around `centers` points drawn in [-10, 10]^2; Y = blob index mod 2.
 
     Point i belongs to blob i mod centers; labels alternate between blobs, so with 6 blobs each
     class is three separate clusters (the course's week-3 "blobs" make the same point).
     """
     _check_m("blobs", m)
-    if centers < 2:
+    seed = random_seed("blobs", seed)
+    spread = number("blobs", "spread", spread, ">= 0")
+    if count("blobs", "centers", centers, "how many blobs") < 2:
         raise ValueError(f"blobs: centers = {centers}; use at least 2, so both labels occur")
     rng = np.random.default_rng(seed)
     where = rng.uniform(-10, 10, size=(2, centers))
@@ -110,9 +124,11 @@ def blobs(m: int = 200, centers: int = 6, spread: float = 1.0, seed: int = 0) ->
     return X, Y
 
 
-def gaussian_quantiles(m: int = 200, cov: float = 0.5, seed: int = 0) -> XY:
+def gaussian_quantiles(m: int = 200, cov: float = 0.5, seed: int | None = 0) -> XY:
     """Points from N(0, cov I); the half nearer the origin is Y = 0, the outer half Y = 1."""
     _check_m("gaussian_quantiles", m, even=True)
+    seed = random_seed("gaussian_quantiles", seed)
+    cov = number("gaussian_quantiles", "cov", cov)
     rng = np.random.default_rng(seed)
     X = np.sqrt(cov) * rng.standard_normal((2, m))
     order = np.argsort(np.sum(X**2, axis=0), kind="stable")
@@ -295,11 +311,12 @@ def load_catvnoncat(directory: str | os.PathLike[str] | None = None) -> CatData:
     )  # fmt: skip
 
 
-def cat_shaped(m: int = 209, seed: int = 1) -> XY:
+def cat_shaped(m: int = 209, seed: int | None = 1) -> XY:
     """m generated "pictures" shaped as the cat set's, X (12288, m) in [0, 1], and Y (1, m): about
     a third are 1s ("cats"), a little brighter on a fixed half of the pixels, the others darker.
     For what must run without the course's files: the same shapes, a learnable difference."""
     _check_m("cat_shaped", m)
+    seed = random_seed("cat_shaped", seed)
     rng = np.random.default_rng(seed)
     half = np.random.default_rng(0).random((64 * 64 * 3, 1)) < 0.5  # the same half for every seed
     Y = (rng.random((1, m)) < 0.35).astype(np.float64)
@@ -375,9 +392,10 @@ def spec_problem(spec: str) -> str | None:
     )
 
 
-def random_batch(n_x: int, m: int, seed: int = 1) -> XY:
+def random_batch(n_x: int, m: int, seed: int | None = 1) -> XY:
     """A small X (n_x, m) of N(0, 1) draws and shuffled labels Y (1, m): 0s and 1s alternately."""
-    rng = np.random.default_rng(seed)
+    n_x, m = count("random_batch", "n_x", n_x, "X's rows"), count("random_batch", "m", m, "columns")
+    rng = np.random.default_rng(random_seed("random_batch", seed))
     X = rng.standard_normal((n_x, m))
     Y = (np.arange(m) % 2).astype(np.float64)[None, :]
     return X, Y[:, rng.permutation(m)]

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import datasets, nn
+from .arguments import count, number
 from .report import text_table
 from .tensor import Tensor, enable_grad, no_grad
 
@@ -112,8 +113,9 @@ def activations(z_max: float = 6.0, points: int = 241) -> Activations:
     most 1/4 and, like tanh', near 0 at large |z| (σ'(6) ≈ 0.0025): the slow learning week 1
     blames on sigmoid. An odd `points` puts z = 0 on the grid.
     """
-    if points < 2 or not z_max > 0:
-        raise ValueError(f"activations: need points >= 2 and z_max > 0, got {points}, {z_max}")
+    z_max = number("activations", "z_max", z_max)
+    if count("activations", "points", points, "how many z on the grid") < 2:
+        raise ValueError(f"activations: points = {points}; use at least 2")
     z = np.linspace(-z_max, z_max, points)
     values, derivatives, formulas, rules = {}, {}, {}, {}
     for name in ACTIVATION_NAMES:

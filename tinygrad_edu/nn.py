@@ -26,7 +26,7 @@ import numpy as np
 
 from . import functional as F
 from . import optim
-from .arguments import count, number
+from .arguments import count, number, random_seed
 from .progress import bar as progress_bar
 from .replay import compile_step  # nn.compile_step: one step replayed as numpy
 from .tensor import Tensor, no_grad
@@ -54,8 +54,9 @@ def _dtype(dtype: Any) -> np.dtype:
     return dt
 
 
-def _generator(seed: int | None) -> Any:
+def _generator(where: str, seed: Any) -> Any:
     """A legacy RandomState seeded as np.random.seed(seed) would be; numpy's global one for None."""
+    seed = random_seed(where, seed)
     return np.random if seed is None else np.random.RandomState(seed)
 
 
@@ -346,7 +347,7 @@ class Linear(Module):
         _choice("init", init, INITS)
         self.n_x, self.n_out, self.dtype = int(n_in), int(n_out), _dtype(dtype)
         # DeepNN passes one rng to all its layers, so the draws follow the course's order
-        rng = rng if rng is not None else _generator(seed)
+        rng = rng if rng is not None else _generator("Linear", seed)
         tag = "" if layer is None else f"[{layer}]"
         self.layer = layer
         self.W = self._register(
@@ -372,14 +373,12 @@ class LogisticRegression(Module):
     ):
         super().__init__()
         _choice("init", init, INITS)
-        if int(n_x) < 1:
-            raise ValueError(
-                f"LogisticRegression: n_x must be a positive number of features, got {n_x}"
-            )
-        self.n_x, self.dtype = int(n_x), _dtype(dtype)
+        self.n_x = count("LogisticRegression", "n_x", n_x, "the number of features, X's rows")
+        self.dtype = _dtype(dtype)
         self.layer_dims, self.L = [self.n_x, 1], 1
         self.hidden_activation, self.output_activation = None, "sigmoid"
-        w = init_weight(init, 1, self.n_x, _generator(seed)).T  # w^T is a (1, n_x) W[1]
+        rng = _generator("LogisticRegression", seed)
+        w = init_weight(init, 1, self.n_x, rng).T  # w^T is a (1, n_x) W[1]
         self.w = self._register("w", Tensor(w.astype(self.dtype), True, "w"))
         self.b = self._register("b", Tensor(np.zeros((1, 1), self.dtype), True, "b"))
 
@@ -421,7 +420,7 @@ class DeepNN(Module):
         self.output_activation = _choice("output_activation", output_activation, ACTIVATIONS)
         self.init = _choice("init", init, INITS)
         self.n_x, self.L, self.dtype = self.layer_dims[0], len(dims) - 1, _dtype(dtype)
-        rng = _generator(seed)
+        rng = _generator("DeepNN", seed)
         self.layers = []
         for l in range(1, self.L + 1):
             layer = Linear(

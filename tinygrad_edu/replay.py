@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from . import ops, optim
+from .arguments import number
 from .tensor import Tensor, enable_grad, walk
 
 SECTIONS = {  # the program's functions, in the course's names, and what each does
@@ -216,7 +217,8 @@ def compile_step(
     (and changes to it are seen), any other is copied once.
     """
     if optimizer is None:
-        optimizer = optim.GradientDescent(model.parameters(), learning_rate)
+        lr = number("compile_step", "learning_rate", learning_rate)
+        optimizer = optim.GradientDescent(model.parameters(), lr)
     elif type(optimizer) is not optim.GradientDescent:
         raise _refuse(
             "only plain gradient descent is replayed (optimizer=None or optim.GradientDescent), "
