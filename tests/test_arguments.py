@@ -212,3 +212,11 @@ def test_random_batch_checks_its_sizes_and_seed():
         datasets.random_batch(3.0, 4)
     with pytest.raises(ValueError, match=r"^random_batch: seed must be an int .*-1$"):
         datasets.random_batch(3, 4, seed=-1)
+
+
+def test_a_linear_layer_refuses_sizes_that_are_not_positive_ints():
+    assert nn.Linear(np.int64(3), 2, seed=0)["W"].shape == (2, 3)
+    with pytest.raises(ValueError, match=r"^Linear: n_in must be a positive int \(.*got 2.5$"):
+        nn.Linear(2.5, 3)  # used to become 2 without a word
+    with pytest.raises(ValueError, match=r"^Linear: n_out must be a positive int \(.*got '3'$"):
+        nn.Linear(2, "3")

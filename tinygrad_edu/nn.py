@@ -345,7 +345,9 @@ class Linear(Module):
     ):  # fmt: skip
         super().__init__()
         _choice("init", init, INITS)
-        self.n_x, self.n_out, self.dtype = int(n_in), int(n_out), _dtype(dtype)
+        self.n_x = count("Linear", "n_in", n_in, "the units of the layer before, A_prev's rows")
+        self.n_out = count("Linear", "n_out", n_out, "the units of this layer, n[l]")
+        self.dtype = _dtype(dtype)
         # DeepNN passes one rng to all its layers, so the draws follow the course's order
         rng = rng if rng is not None else _generator("Linear", seed)
         tag = "" if layer is None else f"[{layer}]"
