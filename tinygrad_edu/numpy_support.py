@@ -34,7 +34,11 @@ _BOOL_UFUNCS = {
 
 
 def _name(func: Any, method: str = "__call__") -> str:
-    base = f"np.{getattr(func, '__name__', func)}"
+    """How the user wrote func: np.dot, np.linalg.norm, np.add.reduce."""
+    module = getattr(func, "__module__", None) or "numpy"
+    sub = module.removeprefix("numpy").strip(".")  # linalg, fft; "" for numpy's own namespace
+    sub = sub + "." if sub and not sub.startswith("_") else ""
+    base = f"np.{sub}{getattr(func, '__name__', func)}"
     return base if method == "__call__" else f"{base}.{method}"
 
 
