@@ -204,6 +204,18 @@ class _Layer:
     members: list[Tensor] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What each box of one picture shows: names and gradient labels (notation), values or not,
+    each node's gradient as the picture writes it, its backward step, what changed since read."""
+
+    notation: Notation
+    values: bool
+    grad: GradOf
+    step_of: dict[int, int]
+    changed: dict[int, int]
+
+
 def build(
     root: Tensor,
     opts: Picture,
@@ -237,6 +249,7 @@ def build(
     note = notation.note() if shows_grads else None
     changed = changed_since_read(nodes) if opts.values else {}
     label = (caption or "") + (note + "\\l" if note else "") + _changed_note(nodes, changed, labels)
+    content = _Shown(notation, opts.values, shown, step_of, changed)
     if label:
         g.attr(label=label, labelloc="t", labeljust="l", fontsize="13")
 
@@ -245,7 +258,7 @@ def build(
 
     layers = list({id(v): v for v in group.values()}.values())
     for layer in layers:
-        fields = _layer_fields(layer, notation, opts.values, shown, step_of, changed)
+        fields = _layer_fields(layer, content)
         _box(g, layer.key, fields, _LAYER, is_hot(layer.members), flip)
 
     def rep(n: Tensor) -> str:
@@ -256,7 +269,7 @@ def build(
     for n in nodes:
         if id(n) in group:
             continue
-        fields = _tensor_fields(n, notation, opts.values, shown, step_of, changed)
+        fields = _tensor_fields(n, content)
         _box(g, ids[id(n)], fields, _fill(n, root), hot is n, flip)
         if n.grad_fn is None:
             continue
@@ -331,23 +344,17 @@ def _changed(t: Tensor, changed: dict[int, int]) -> str:
     return f"changed in place since read (version {changed[id(t)]} → {t.version})"
 
 
-def _tensor_fields(
-    n: Tensor,
-    notation: Notation,
-    values: bool,
-    grad_of: GradOf,
-    step_of: dict[int, int],
-    changed: dict[int, int],
-) -> list[str]:
+def _tensor_fields(n: Tensor, shown: _Shown) -> list[str]:
+    notation, changed, step_of = shown.notation, shown.changed, shown.step_of
     name = notation.labels[id(n)]
     leaf_kind = "data" if n.size > 1 or n.name else "constant"
     kind = n.op or ("parameter" if n.requires_grad else leaf_kind)
     rows = [_esc(name), _lines("", [f"{kind} · {shape_text(n)} · {n.dtype}"])]
-    if values:
+    if shown.values:
         rows.append(_lines(f"{name} = ", summary(n.data)))
         if id(n) in changed:
             rows.append(_lines("", [_changed(n, changed)]))
-    grad = grad_of(n)
+    grad = shown.grad(n)
     if grad is not None:
         rows.append(_lines(f"{notation.grad_label(name, n)} = ", summary(grad)))
     if id(n) in step_of:
@@ -384,14 +391,8 @@ def _layers(nodes: list[Tensor]) -> dict[int, _Layer]:
     return group
 
 
-def _layer_fields(
-    layer: _Layer,
-    notation: Notation,
-    values: bool,
-    grad_of: GradOf,
-    step_of: dict[int, int],
-    changed: dict[int, int],
-) -> list[str]:
+def _layer_fields(layer: _Layer, shown: _Shown) -> list[str]:
+    notation, changed, step_of = shown.notation, shown.changed, shown.step_of
     Z, A, labels = layer.Z, layer.A, notation.labels
     W, _, b = Z.parents
     nz, nw, nb = (labels[id(x)] for x in (Z, W, b))
@@ -400,7 +401,7 @@ def _layer_fields(
     shapes = f"{nw} {shape_text(W)} · {nb} {shape_text(b)} · {nz} {shape_text(Z)} · {Z.dtype}"
     rows += [_lines("", formulas), _lines("", [shapes])]
     out = A if A is not None else Z
-    if values:
+    if shown.values:
         rows.append(_lines(f"{labels[id(out)]} = ", summary(out.data)))
         marks: dict[str, list[str]] = {}  # one row per change: "W[1], b[1]: changed ..."
         for m in layer.members:
@@ -409,7 +410,7 @@ def _layer_fields(
         for mark, names in marks.items():
             rows.append(_lines(f"{', '.join(sorted(names, key=_course_order))}: ", [mark]))
     for x in (W, b, Z):
-        grad = grad_of(x)
+        grad = shown.grad(x)
         if grad is not None:
             rows.append(_lines(f"{notation.grad_label(labels[id(x)], x)} = ", summary(grad)))
     reached = sorted(step_of[id(m)] for m in layer.members if id(m) in step_of)
