@@ -191,6 +191,11 @@ def test_gradcheck_errors():
         gradcheck(lambda x: Tensor(3.0), Tensor([1.0], requires_grad=True))
 
 
+def test_f_must_be_a_function():
+    with pytest.raises(TypeError, match=r"^gradcheck: f must be a function .*got int; e\.g\."):
+        gradcheck(3, Tensor([1.0], requires_grad=True))
+
+
 @pytest.mark.parametrize("eps", [math.nan, 0.0, -1e-7, math.inf, "small"])
 def test_eps_must_be_finite_and_positive(eps):
     with pytest.raises(ValueError, match=r"^gradcheck: eps must be a finite number > 0.*1e-07$"):

@@ -226,6 +226,25 @@ def test_state_dict_is_a_copy_and_round_trips(tmp_path):
         assert sorted(f.files) == ["W1", "W2", "b1", "b2"]
 
 
+def test_save_writes_only_where_it_was_asked_and_says_why_not(tmp_path):
+    model = nn.DeepNN([3, 2, 1], seed=4)
+    model.save(tmp_path / "plain")  # numpy's rule, kept: .npz is added
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.npz"]
+    with pytest.raises(IsADirectoryError, match=r"^DeepNN.save: .* is a folder; name the file"):
+        model.save(tmp_path)  # used to write a sibling file, tmp_path + ".npz"
+    with pytest.raises(FileNotFoundError, match=r"^DeepNN.save: the folder .*missing.* does not"):
+        model.save(tmp_path / "missing" / "m.npz")  # used to be numpy's raw [Errno 2]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.npz"]
+    assert not (tmp_path.parent / (tmp_path.name + ".npz")).exists()
+
+
+def test_a_missing_parameter_key_names_the_ones_there_are():
+    model = nn.DeepNN([3, 2, 1], seed=0)
+    with pytest.raises(KeyError) as e:
+        model["W3"]
+    assert e.value.args[0] == "DeepNN: no parameter 'W3'; it has W1, b1, W2, b2"
+
+
 def test_load_state_dict_names_the_bad_key():
     model = nn.DeepNN([3, 2, 1], seed=0)
     good = model.state_dict()

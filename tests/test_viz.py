@@ -296,6 +296,17 @@ def test_wasm_render_writes_svg_with_the_labels(tmp_path, lr):
     assert "Σ over the m columns: db = (1/m) Σ dZ" in texts
 
 
+def test_render_refuses_a_folder_and_a_path_it_cannot_write_in_one_line(tmp_path, lr):
+    with pytest.raises(IsADirectoryError, match=r"^render: .* is a folder; name the file in it$"):
+        viz.render(lr[2], tmp_path)  # not tmp_path + ".svg" beside it
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("mine", encoding="utf-8")
+    with pytest.raises(OSError, match=r"^render: cannot write .*notes\.txt/g\.svg'.*a folder you"):
+        viz.render(lr[2], blocker / "g.svg", backend="wasm")  # a file where a folder should be
+    assert blocker.read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 # ---------------------------------------------------------------- backward, step by step
 
 

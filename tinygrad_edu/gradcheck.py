@@ -133,6 +133,11 @@ def gradcheck(
     The check runs on float64 copies, so the inputs and their .grad are left as they were.
     The course calls a relative difference below 1e-7 great and above 1e-3 a bug.
     """
+    if not callable(f):
+        raise TypeError(
+            f"gradcheck: f must be a function of the inputs that returns a cost, got "
+            f"{type(f).__name__}; e.g. gradcheck(lambda w: (w * w).sum(), w)"
+        )
     eps = number("gradcheck", "eps", eps, hint="leave it out for the default 1e-07")
     tol = number("gradcheck", "tol", tol, hint="leave it out for the default 1e-06")
     copies: list[Any] = []

@@ -121,6 +121,10 @@ class Module:
         return list(self._params.values())
 
     def __getitem__(self, key: str) -> Tensor:
+        if key not in self._params:
+            raise KeyError(
+                f"{type(self).__name__}: no parameter {key!r}; it has {', '.join(self._params)}"
+            )
         return self._params[key]
 
     def zero_grad(self) -> None:
@@ -162,9 +166,23 @@ class Module:
             p.grad = None
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write state_dict() to a numpy .npz file (np.savez adds ".npz" if path lacks it)."""
-        # numpy's stubs read **arrays as its allow_pickle flag: a false alarm
-        np.savez(path, **self.state_dict())  # type: ignore[arg-type]
+        """Write state_dict() to a numpy .npz file at path (".npz" added if path lacks it), into
+        a folder that exists; a path that is a folder is refused (name the file in it)."""
+        where, target = f"{type(self).__name__}.save", os.fspath(path)
+        if os.path.isdir(target):
+            raise IsADirectoryError(
+                f"{where}: {target!r} is a folder; name the file, e.g. "
+                f"{os.path.join(target, 'model.npz')!r}"
+            )
+        folder = os.path.dirname(target) or "."
+        if not os.path.isdir(folder):
+            raise FileNotFoundError(
+                f"{where}: the folder {folder!r} does not exist; create it first, or save elsewhere"
+            )
+        try:  # numpy's stubs read **arrays as its allow_pickle flag: a false alarm
+            np.savez(target, **self.state_dict())  # type: ignore[arg-type]
+        except OSError as e:
+            raise OSError(f"{where}: cannot write {target!r} ({e.strerror or e})") from None
 
     def load(self, path: str | os.PathLike) -> None:
         """Read parameters written by save(); plain arrays only, never pickled objects.

@@ -102,11 +102,19 @@ def render(
     options (a Picture) or its fields as keywords say what it shows (see to_dot).
     """
     out = Path(path)
+    if out.is_dir():
+        raise IsADirectoryError(f"render: {str(out)!r} is a folder; name the file in it")
     if out.suffix.lower() != "." + format.lower():
         out = out.with_name(out.name + "." + format)
     data = render_dot(to_dot(t, options, **picture).source, format, backend)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    except OSError as e:  # a file where a folder should be, no permission, a full disk
+        raise OSError(
+            f"render: cannot write {str(out)!r} ({e.strerror or e}); choose a path in a folder "
+            "you can write to"
+        ) from None
     return out
 
 
