@@ -83,6 +83,12 @@ def test_a_value_too_large_for_float32_is_named_as_such():
 # ---- arguments
 
 
+def test_an_optimizer_given_by_name_is_refused_with_how_to_make_one():
+    X, Y = data()
+    with pytest.raises(TypeError, match=r"^fit: optimizer must be an optimizer .*got 'adam'$"):
+        quiet_fit(nn.DeepNN([2, 3, 1], seed=0), X, Y, optimizer="adam")
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [

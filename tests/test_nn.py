@@ -238,6 +238,12 @@ def test_save_writes_only_where_it_was_asked_and_says_why_not(tmp_path):
     assert not (tmp_path.parent / (tmp_path.name + ".npz")).exists()
 
 
+@pytest.mark.parametrize("X", [[["a", "b"], ["c", "d"]], [[1 + 1j, 2], [3, 4]]])
+def test_a_model_refuses_data_that_is_not_real_numbers(X):
+    with pytest.raises(TypeError, match=r"^DeepNN: X must hold real numbers, got an array of"):
+        nn.DeepNN([2, 3, 1], seed=0)(np.array(X))  # strings used to reach numpy's astype
+
+
 def test_a_missing_parameter_key_names_the_ones_there_are():
     model = nn.DeepNN([3, 2, 1], seed=0)
     with pytest.raises(KeyError) as e:

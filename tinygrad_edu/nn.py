@@ -319,6 +319,8 @@ class Module:
                 f"{name}: X is {X.dtype} and requires grad, but the model is {self.dtype}; "
                 f"create X as {self.dtype} (casting it here would cut it from the graph)"
             )
+        if data.dtype.kind not in "biuf":
+            raise TypeError(f"{name}: X must hold real numbers, got an array of dtype {data.dtype}")
         return Tensor(
             data.astype(self.dtype, copy=False),  # a float array of the model's dtype: shared
             name=(X.name if isinstance(X, Tensor) else None) or "X",
@@ -731,6 +733,11 @@ def fit(
     own_lr = learning_rate if optimizer is None else None  # for the error's advice
     if optimizer is None:
         optimizer = optim.GradientDescent(model.parameters(), learning_rate)
+    elif not all(callable(getattr(optimizer, f, None)) for f in ("zero_grad", "step")):
+        raise TypeError(
+            f"fit: optimizer must be an optimizer made on the model's parameters, e.g. "
+            f"optim.Adam(model.parameters(), lr=0.001), or None; got {optimizer!r}"
+        )
     history = History(learning_rate=getattr(optimizer, "lr", learning_rate))
     # The parameters a step starts from gave that iteration's cost: they are kept until the next
     # cost is known to be finite. optim's optimizers assign each step's result as a new array, so
