@@ -229,12 +229,15 @@ def test_state_dict_is_a_copy_and_round_trips(tmp_path):
 def test_save_writes_only_where_it_was_asked_and_says_why_not(tmp_path):
     model = nn.DeepNN([3, 2, 1], seed=4)
     model.save(tmp_path / "plain")  # numpy's rule, kept: .npz is added
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.npz"]
-    with pytest.raises(IsADirectoryError, match=r"^DeepNN.save: .* is a folder; name the file"):
+    model.save(tmp_path / "new" / "m.npz")  # its folder is made, as --save does
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "plain.npz"]
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["m.npz"]
+    with pytest.raises(ValueError, match=r"^DeepNN.save: .* is a directory; give a file name$"):
         model.save(tmp_path)  # used to write a sibling file, tmp_path + ".npz"
-    with pytest.raises(FileNotFoundError, match=r"^DeepNN.save: the folder .*missing.* does not"):
-        model.save(tmp_path / "missing" / "m.npz")  # used to be numpy's raw [Errno 2]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["plain.npz"]
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"^DeepNN.save: cannot write .*notes\.txt' is a file"):
+        model.save(tmp_path / "notes.txt" / "m.npz")  # used to be numpy's raw OSError
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "notes.txt", "plain.npz"]
     assert not (tmp_path.parent / (tmp_path.name + ".npz")).exists()
 
 

@@ -59,6 +59,10 @@ def test_history_needs_costs_and_a_known_extension(tmp_path):
         plots.plot_history(types.SimpleNamespace(costs=[]))
     with pytest.raises(ValueError, match=".png, .svg, .pdf"):
         plots.plot_history(_history(), tmp_path / "curve.jpeg")
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")  # a file where a folder should be
+    with pytest.raises(ValueError, match=r"^plots: cannot write .*notes\.txt' is a file, not"):
+        plots.plot_history(_history(), tmp_path / "notes.txt" / "curve.png")
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
 
 
 def test_plot_costs_one_line_per_model(tmp_path):

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from . import functional as F
-from . import optim
+from . import optim, outdir
 from .arguments import count, number, random_seed
 from .progress import bar as progress_bar
 from .replay import compile_step  # nn.compile_step: one step replayed as numpy
@@ -166,23 +166,16 @@ class Module:
             p.grad = None
 
     def save(self, path: str | os.PathLike) -> None:
-        """Write state_dict() to a numpy .npz file at path (".npz" added if path lacks it), into
-        a folder that exists; a path that is a folder is refused (name the file in it)."""
-        where, target = f"{type(self).__name__}.save", os.fspath(path)
-        if os.path.isdir(target):
-            raise IsADirectoryError(
-                f"{where}: {target!r} is a folder; name the file, e.g. "
-                f"{os.path.join(target, 'model.npz')!r}"
-            )
-        folder = os.path.dirname(target) or "."
-        if not os.path.isdir(folder):
-            raise FileNotFoundError(
-                f"{where}: the folder {folder!r} does not exist; create it first, or save elsewhere"
-            )
-        try:  # numpy's stubs read **arrays as its allow_pickle flag: a false alarm
-            np.savez(target, **self.state_dict())  # type: ignore[arg-type]
-        except OSError as e:
-            raise OSError(f"{where}: cannot write {target!r} ({e.strerror or e})") from None
+        """Write state_dict() to a numpy .npz file at path (".npz" added if path lacks it, as
+        numpy does), making its folder if needed; a folder or a read-only path is refused."""
+        where = f"{type(self).__name__}.save"
+        outdir.writable_file(path, where)  # a folder given as the path: refused, not path.npz
+        target = os.fspath(path)
+        target = target if target.endswith(".npz") else target + ".npz"
+        out = outdir.writable_file(target, where)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        # numpy's stubs read **arrays as its allow_pickle flag: a false alarm
+        np.savez(out, **self.state_dict())  # type: ignore[arg-type]
 
     def load(self, path: str | os.PathLike) -> None:
         """Read parameters written by save(); plain arrays only, never pickled objects.

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from . import outdir
+
 __all__ = [
     "plot_history", "plot_costs", "plot_decision_boundary", "plot_mislabeled",
     "plot_gradient_health",
@@ -73,6 +75,7 @@ def _save(fig: Any, path: str | os.PathLike | None) -> None:
             f"plots: cannot tell the format of {str(out)!r}; end the path with one of "
             f"{', '.join(_FORMATS)}"
         )
+    outdir.writable_file(out, "plots")  # a folder, a read-only file, a file as a folder: refused
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out, dpi=100)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import graphviz
 
+from .. import outdir
 from ..tensor import Tensor
 from .graph import Picture, to_dot
 
@@ -101,20 +102,12 @@ def render(
 
     options (a Picture) or its fields as keywords say what it shows (see to_dot).
     """
-    out = Path(path)
-    if out.is_dir():
-        raise IsADirectoryError(f"render: {str(out)!r} is a folder; name the file in it")
+    out = outdir.writable_file(path, "render")  # a folder given as the path: refused
     if out.suffix.lower() != "." + format.lower():
-        out = out.with_name(out.name + "." + format)
+        out = outdir.writable_file(out.with_name(out.name + "." + format), "render")
     data = render_dot(to_dot(t, options, **picture).source, format, backend)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(data)
-    except OSError as e:  # a file where a folder should be, no permission, a full disk
-        raise OSError(
-            f"render: cannot write {str(out)!r} ({e.strerror or e}); choose a path in a folder "
-            "you can write to"
-        ) from None
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
     return out
 
 
