@@ -218,8 +218,7 @@ def train_command(args: argparse.Namespace) -> int:
     print(f"final cost {row.cost:.6f}, train accuracy {demo.percent(row.train)}{test} "
           f"({row.seconds:.1f} s)")  # fmt: skip
     if path is not None:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        model.save(path)
+        model.save(path)  # makes the folder, checked before training
         print(f"saved the parameters to {path}; load with nn.DeepNN({dims}, {g!r}).load({path!r})")
     return 0
 
