@@ -469,3 +469,16 @@ def test_importing_the_package_in_ipython_registers_the_svg_formatter():
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[('Tensor', '_tensor_svg')]"
+
+
+def test_picture_options_and_formats_are_checked_before_any_drawing(tmp_path, lr):
+    with pytest.raises(TypeError, match=r"^to_dot: no option 'colour'; a picture's options are "):
+        viz.to_dot(lr[2], colour=True)  # was Picture.__init__()'s own TypeError
+    with pytest.raises(ValueError, match=r"^render: format 'xyz' is not one of svg, png, pdf$"):
+        viz.render(lr[2], tmp_path / "g", format="xyz")  # was "Graphviz failed on this graph"
+    with pytest.raises(ValueError, match=r"^render: format 'png' needs a system Graphviz"):
+        viz.render(lr[2], tmp_path / "g", format="png", backend="wasm")
+    assert list(tmp_path.iterdir()) == []
+    for call in (lambda: viz.retain_grads([1.0]), lambda: viz.Notation(3)):
+        with pytest.raises(TypeError, match=r"^(retain_grads|Notation): expected .* a Tensor"):
+            call()

@@ -61,9 +61,19 @@ def graphviz_backend(backend: str | None = None) -> str:
     return choice
 
 
+FORMATS = ("svg", "png", "pdf")  # what render writes; the WebAssembly Graphviz writes svg only
+
+
 def render_dot(source: str, format: str = "svg", backend: str | None = None) -> bytes:
     """DOT source -> image bytes through the chosen renderer (see graphviz_backend)."""
+    if format not in FORMATS:
+        raise ValueError(f"render: format {format!r} is not one of {', '.join(FORMATS)}")
     which = graphviz_backend(backend)
+    if which == "wasm" and format != "svg":
+        raise ValueError(
+            f"render: format {format!r} needs a system Graphviz (`dot` on PATH); the WebAssembly "
+            "Graphviz writes svg only: render to .svg, or install Graphviz"
+        )
     if which == "dot":
         try:
             return graphviz.pipe("dot", format, source.encode("utf-8"))

@@ -160,6 +160,12 @@ def to_dot(t: Tensor, options: Picture | None = None, **kwargs: Any) -> graphviz
     """
     if not isinstance(t, Tensor):
         raise TypeError(f"to_dot: expected a Tensor, got {type(t).__name__}")
+    unknown = sorted(set(kwargs) - set(Picture.__dataclass_fields__))
+    if unknown:
+        raise TypeError(
+            f"to_dot: no option {unknown[0]!r}; a picture's options are "
+            f"{', '.join(Picture.__dataclass_fields__)}"
+        )
     opts = Picture(**{**(options or Picture()).__dict__, **kwargs})
     step_of = step_numbers(t) if opts.steps else {}
     return build(t, opts, _grad_of if opts.grads else _no_grad, step_of)

@@ -43,6 +43,8 @@ class Notation:
     """The names, scale and rules of the gradients in a picture of root's graph."""
 
     def __init__(self, root: Tensor, labels: dict[int, str] | None = None) -> None:
+        if not isinstance(root, Tensor):
+            raise TypeError(f"Notation: expected the graph's output J, a Tensor; got {root!r}")
         self.root = root
         self.labels = (
             labels if labels is not None else labels_of(root.topological_order(everything=True))

@@ -22,6 +22,8 @@ _SUMMED = "   (summed back: it was broadcast)"
 
 def retain_grads(t: Tensor) -> Tensor:
     """Ask every node of t's graph to keep its gradient, so dZ[2], dA[1] ... show after backward."""
+    if not isinstance(t, Tensor):
+        raise TypeError(f"retain_grads: expected the cost J, a Tensor; got {type(t).__name__}")
     for node in t.topological_order() if t.requires_grad else ():
         node.retain_grad()
     return t
