@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import warnings
 
 import numpy as np
 import pytest
@@ -142,3 +143,51 @@ def test_an_update_through_w_T_inside_no_grad_changes_w_once():
     assert W.version == 1 and W.is_leaf
     with pytest.raises(AttributeError, match="Tensor.T cannot be assigned"):
         W.T = Tensor(np.zeros((2, 2)))
+
+
+# ---- the course's update written on Tensors: W = W - learning_rate * dW
+
+
+def _course_loop(passes, update):
+    """Logistic regression with the student's own numpy gradients, updated by update(w, dw)."""
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(2, 8)), (rng.random((1, 8)) > 0.5) * 1.0
+    w = Tensor(rng.normal(size=(1, 2)) * 0.01, requires_grad=True, name="w")
+    for _ in range(passes):
+        A = (np.dot(w, X)).sigmoid()
+        dw = np.dot(A.data - Y, X.T) / 8
+        w = update(w, dw)
+    return w
+
+
+def test_a_recorded_update_loop_is_named_with_the_way_out():
+    with pytest.warns(UserWarning) as seen:
+        w = _course_loop(3, lambda w, dw: w - 0.1 * dw)
+    messages = [str(x.message) for x in seen]
+    assert len(messages) == 2  # passes 2 and 3: the first update alone may be meant
+    assert messages[0].startswith("w = w - learning_rate * dw on a Tensor that requires grad")
+    assert "`with no_grad(): w -= learning_rate * dw`" in messages[0]
+    # what it warns about: every pass added a sub and its constant, and kept the old w
+    assert len(w.topological_order(everything=True)) == 1 + 2 * 3
+
+
+def test_the_update_under_no_grad_keeps_w_a_leaf_and_warns_nothing():
+    def update(w, dw):
+        with no_grad():
+            w -= 0.1 * dw
+        return w
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w = _course_loop(3, update)
+    assert w.is_leaf and w.version == 3
+
+
+def test_subtracting_constants_in_a_cost_is_not_an_update():
+    w = Tensor(np.array([[1.0, 2.0]]), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ((w - np.array([[0.5, 0.5]])) ** 2).sum()  # a distance to a target
+        (w - np.array([[0.5, 0.5]])) - np.array([[1.0]])  # then a broadcast constant
+        (w - np.array([[0.5, 0.5]])) - w  # then a tensor that requires grad
+        (w * 2.0) - np.array([[0.5, 0.5]])  # a constant from another op's result

@@ -372,7 +372,10 @@ class Tensor:
         return apply(ops.Add(), _lift(other, self), self)
 
     def __sub__(self, other: Any) -> Tensor:
-        return apply(ops.Sub(), self, _lift(other, self))
+        other = _lift(other, self)
+        if _a_recorded_update(self, other):
+            _warn_recorded_update(self)
+        return apply(ops.Sub(), self, other)
 
     def __rsub__(self, other: Any) -> Tensor:
         return apply(ops.Sub(), _lift(other, self), self)
@@ -779,6 +782,30 @@ def _summed_back(fn: Op, i: int, g: Any, shape: tuple[int, ...]) -> Any:
             "input's shape, or the op lists that input in `broadcasts`"
         )
     return g
+
+
+def _a_recorded_update(W: Tensor, step: Tensor) -> bool:
+    """W - step, where W is itself W_prev - step_prev and both steps are constants of W's shape:
+    the second pass of a loop's `W = W - learning_rate * dW` on a Tensor that requires grad."""
+    if not (isinstance(W.grad_fn, ops.Sub) and W.requires_grad) or step.requires_grad:
+        return False
+    before = W.parents[1]
+    return not before.requires_grad and before.shape == W.shape == step.shape
+
+
+def _warn_recorded_update(W: Tensor) -> None:
+    first = W
+    while isinstance(first.grad_fn, ops.Sub):  # back to the parameter the loop started from
+        first = first.parents[0]
+    name = first.name or "W"
+    warnings.warn(
+        f"{name} = {name} - learning_rate * d{name} on a Tensor that requires grad is recorded "
+        "like any other op: each pass of the loop adds to the graph, which then holds every past "
+        f"{name} (memory, and backward's time, grow with the iterations). Update it without "
+        f"recording: `with no_grad(): {name} -= learning_rate * d{name}`, or use an optimizer "
+        "(optim.GradientDescent)",
+        stacklevel=3,
+    )
 
 
 def _value(x: Any) -> Any:
