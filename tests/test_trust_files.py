@@ -224,6 +224,10 @@ def test_train_save_where_no_folder_can_be_made_fails_before_training(tmp_path, 
     status, _, stderr = run_cli(["train", "--iterations", "5", "--save", str(tmp_path / "model")])
     assert status == 2 and "model.npz' is a directory; give a file name" in stderr
     assert blocker.read_bytes() == b"a file, not a folder"
+    status, _, stderr = run_cli(["train", "--iterations", "5", "--save", str(tmp_path)])
+    assert status == 2 and stderr.endswith(f"--save: {str(tmp_path)!r} is a directory; give a "
+                                           "file name\n")  # fmt: skip
+    assert not (tmp_path.parent / f"{tmp_path.name}.npz").exists()  # it used to be written there
 
 
 def test_train_save_into_a_missing_folder_makes_it_after_training(tmp_path):

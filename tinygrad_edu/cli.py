@@ -189,10 +189,9 @@ def check_command(args: argparse.Namespace) -> int:
 
 def train_command(args: argparse.Namespace) -> int:
     """Train a DeepNN on a dataset given by flags; print its final cost and accuracy; save it."""
-    path = None  # --save's file, checked before training (np.savez adds a missing ".npz")
+    path = None  # --save's file, checked before training (".npz" added when missing)
     if args.save:
-        path = args.save if args.save.endswith(".npz") else f"{args.save}.npz"
-        outdir.writable_file(path, "--save")
+        path = str(outdir.writable_file(args.save, "--save", suffix=".npz"))
     data = datasets.load_data(args.data, args.m)
     n_x = data.train_x.shape[0]
     planar = data.name != "cat"

@@ -168,11 +168,7 @@ class Module:
     def save(self, path: str | os.PathLike) -> None:
         """Write state_dict() to a numpy .npz file at path (".npz" added if path lacks it, as
         numpy does), making its folder if needed; a folder or a read-only path is refused."""
-        where = f"{type(self).__name__}.save"
-        outdir.writable_file(path, where)  # a folder given as the path: refused, not path.npz
-        target = os.fspath(path)
-        target = target if target.endswith(".npz") else target + ".npz"
-        out = outdir.writable_file(target, where)
+        out = outdir.writable_file(path, f"{type(self).__name__}.save", suffix=".npz")
         out.parent.mkdir(parents=True, exist_ok=True)
         # numpy's stubs read **arrays as its allow_pickle flag: a false alarm
         np.savez(out, **self.state_dict())  # type: ignore[arg-type]

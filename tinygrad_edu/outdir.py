@@ -194,12 +194,18 @@ class OutDir:
         os.replace(tmp, self.path / MARKER)
 
 
-def writable_file(path: str | os.PathLike, who: str) -> Path:
+def writable_file(path: str | os.PathLike, who: str, suffix: str = "") -> Path:
     """Refuse (one line) a file path that cannot be written: a directory, a read-only file, or a
-    folder that neither exists nor can be made. Makes nothing; the writer makes the folder."""
+    folder that neither exists nor can be made. Makes nothing; the writer makes the folder.
+
+    With suffix (".npz", ".svg") the path returned ends with it, added when missing: path
+    itself is checked first, so a directory given as the file is refused, not written beside.
+    """
     p = Path(path)
     if p.is_dir():
         raise RefusedPathError(f"{who}: {_show(path)} is a directory; give a file name")
+    if suffix and p.suffix.lower() != suffix.lower():
+        return writable_file(p.with_name(p.name + suffix), who)
     if p.exists() and not os.access(p, os.W_OK):
         raise RefusedPathError(f"{who}: {_show(path)} is read-only; give another file name")
     _can_make(p.parent, who, f"write {_show(path)}")

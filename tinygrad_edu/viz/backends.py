@@ -112,9 +112,7 @@ def render(
 
     options (a Picture) or its fields as keywords say what it shows (see to_dot).
     """
-    out = outdir.writable_file(path, "render")  # a folder given as the path: refused
-    if out.suffix.lower() != "." + format.lower():
-        out = outdir.writable_file(out.with_name(out.name + "." + format), "render")
+    out = outdir.writable_file(path, "render", suffix="." + format)
     data = render_dot(to_dot(t, options, **picture).source, format, backend)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
