@@ -21,6 +21,7 @@ from .names import labels_of
 from .notation import Notation
 from .notation import shape_text as _shape_text
 
+_LAYER_NUMBER = re.compile(r"\[(\d+)\]")  # the layer number in a course name: W[2], A[1]
 SMALL = 12  # arrays with at most this many elements are printed in full
 MAX_BOXES = 300  # past this a picture is unreadable, and Graphviz's layout slow or out of stack
 
@@ -342,7 +343,7 @@ def _changed_note(nodes: list[Tensor], changed: dict[int, int], labels: dict[int
 
 def _course_order(name: str) -> tuple[int, bool, str]:
     """W[1], b[1], W[2], b[2], ...; w before b: the order the course lists parameters in."""
-    layer = re.search(r"\[(\d+)\]", name)
+    layer = _LAYER_NUMBER.search(name)
     return (int(layer.group(1)) if layer else 0, name[:1] not in "Ww", name)
 
 
@@ -386,7 +387,7 @@ def _layers(nodes: list[Tensor]) -> dict[int, _Layer]:
         uses = consumers.get(id(Z), [])
         acts = [c for c in uses if c.grad_fn is not None and c.grad_fn.activation]
         A = acts[0] if len(acts) == 1 and len(uses) == 1 else None
-        match = re.search(r"\[(\d+)\]", Z.name or (A.name if A is not None and A.name else ""))
+        match = _LAYER_NUMBER.search(Z.name or (A.name if A is not None and A.name else ""))
         number = match.group(1) if match else str(ordinal)
         members = [Z] + ([A] if A is not None else [])
         W, _, b = Z.parents
