@@ -15,13 +15,20 @@ interleaved rounds, each from its own copy of the same starting parameters:
   the op) through the same ops, sorts it and walks it backward with the same shortcut, then
   updates. It has nothing else: no Tensor class, no modules, no checks, versions or names;
 - the README loop itself: `opt.zero_grad(); J = F.binary_cross_entropy(model(X), Y);
-  J.backward(); opt.step()`.
+  J.backward(); opt.step()`;
+- the README loop's forward alone (`model(X)` and the cost, recorded), and the tape's forward:
+  the first minus the second is what recording costs, every check and name included;
+- the replayed step (`nn.compile_step` on the same graph).
 
 The engine minus the tape is the bookkeeping; it is also shown per node (forward and backward
 visits). The bare engine minus the tape is the part of it that recording and walking a graph
-cannot avoid. Each is timed twice: warm (steps back to back, as `make bench` times planar) and cold
-(each step right after reading a buffer larger than the last-level cache: what a step on the
-20 MB X of logreg and deep does to the Python that runs after each large product).
+cannot avoid. The replay plus the recording is the best a lazy engine could do: one that
+records as the student's code runs, as this one does, but computes nothing until backward,
+then runs a program compiled from the first step's graph.
+
+Each is timed twice: warm (steps back to back, as `make bench` times planar) and cold (each step
+right after reading a buffer larger than the last-level cache: what a step on the 20 MB X of
+logreg and deep does to the Python that runs after each large product).
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -62,10 +69,16 @@ class Tape:
             and isinstance(n.parents[0].grad_fn, n.grad_fn.through)  # type: ignore[union-attr]
         }
 
+    def forward(self) -> float:
+        """Each op on the arrays of its inputs; returns J."""
+        v = self.values
+        for n in self.nodes:
+            v[id(n)] = n.grad_fn.forward(*[v[id(p)] for p in n.parents])  # type: ignore[union-attr]
+        return float(v[id(self.J)])
+
     def __call__(self) -> float:
         v = self.values
-        for n in self.nodes:  # forward: each op on the arrays of its inputs
-            v[id(n)] = n.grad_fn.forward(*[v[id(p)] for p in n.parents])  # type: ignore[union-attr]
+        self.forward()
         pending = {id(self.J): np.ones(())}
         for n in reversed(self.nodes):  # backward: each VJP, in reverse order
             g = pending.pop(id(n), None)
@@ -169,13 +182,26 @@ class Bare:
         return pending
 
 
-def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> tuple[Step, Tape, Step]:
-    """(the README loop, the tape recorded from its first step, the lean step), same start."""
+class Steps(NamedTuple):
+    """What the split times, each from the same starting parameters."""
+
+    engine: Step  # the README loop
+    forward: Step  # its forward alone: model(X) and the cost, recorded
+    tape: Tape  # recorded from the README loop's first step
+    lean: Step
+    replay: Step  # nn.compile_step on the README loop's graph
+
+
+def _model(work: bench.Workload, X: np.ndarray) -> nn.Module:
     dims = bench._dims(work, X)
     if len(dims) == 2:
-        model: nn.Module = nn.LogisticRegression(dims[0])
-    else:
-        model = nn.DeepNN(dims, hidden_activation=work.hidden, init="scaled", seed=1)
+        return nn.LogisticRegression(dims[0])
+    return nn.DeepNN(dims, hidden_activation=work.hidden, init="scaled", seed=1)
+
+
+def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> Steps:
+    """The README loop, its forward, its tape, the lean step and the replay, same start."""
+    model = _model(work, X)
     opt = optim.GradientDescent(model.parameters(), work.lr)
     tape = Tape(F.binary_cross_entropy(model(X), Y), model.parameters(), work.lr)
     J: object = None
@@ -188,7 +214,15 @@ def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> tuple[Step, Tap
         opt.step()
         return J
 
-    return engine, tape, bench.lean_step(work, X, Y)
+    replayed = _model(work, X)
+    replay = nn.compile_step(
+        replayed, X, Y, learning_rate=work.lr,
+        cost=lambda X, Y: F.binary_cross_entropy(replayed(X), Y),
+    )  # fmt: skip
+    return Steps(
+        engine, lambda: F.binary_cross_entropy(model(X), Y), tape, bench.lean_step(work, X, Y),
+        replay,
+    )  # fmt: skip
 
 
 def node_visits(J: Tensor) -> int:
@@ -207,7 +241,7 @@ def cold(step: Step, flush: np.ndarray) -> float:
 
 @dataclass
 class Overhead:
-    warm: dict[str, float]  # median microseconds per step: lean, tape, bare, engine
+    warm: dict[str, float]  # median microseconds per step, by row (see measure)
     cold: dict[str, float]
     visits: int  # node visits per step
 
@@ -217,12 +251,23 @@ class Overhead:
     def bookkeeping(self, when: str) -> float:
         return self.time(when, "engine") - self.time(when, "tape")
 
+    def recording(self, when: str) -> float:
+        return self.time(when, "forward") - self.time(when, "tape forward")
+
+    def lazy(self, when: str) -> float:
+        """The best a lazy engine could do: the replayed step, plus recording the graph."""
+        return self.time(when, "replay") + self.recording(when)
+
 
 def measure(work: bench.Workload, rounds: int, quick: bool) -> Overhead:
-    """Median microseconds per step, warm and cold, for lean, tape, bare and engine."""
+    """Median microseconds per step, warm and cold, for each row (Steps, and the bare engine)."""
     X, Y = bench.make_data(work, quick)
-    engine, tape, lean = steps(work, X, Y)
-    rows: dict[str, Step] = {"lean": lean, "tape": tape, "bare": Bare(tape), "engine": engine}
+    s = steps(work, X, Y)
+    lean, engine = s.lean, s.engine
+    rows: dict[str, Step] = {
+        "lean": lean, "tape": s.tape, "bare": Bare(s.tape), "engine": engine,
+        "forward": s.forward, "tape forward": s.tape.forward, "replay": s.replay,
+    }  # fmt: skip
     n = max(1, int((0.005 if quick else 0.05) / max(bench.time_steps(lean, 3), 1e-6)))
     flush = np.ones((4096 if quick else FLUSH_BYTES) // 8)
     warm: dict[str, list[float]] = {k: [] for k in rows}
@@ -273,6 +318,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     row("bookkeeping: engine - tape", Overhead.bookkeeping)
     row("  per node visit", lambda r, when: r.bookkeeping(when) / r.visits, 2)
+    row("recording: forward - tape forward", Overhead.recording)
+    row("replay (nn.compile_step)", lambda r, when: r.time(when, "replay"))
+    row("lazy engine's floor: replay + rec", Overhead.lazy)
+    row("  over the lean step", lambda r, when: r.lazy(when) / r.time(when, "lean"), 2)
     visits = ", ".join(f"{k} {r.visits}" for k, r in results.items())
     print(f"\nnode visits per step (forward records + backward visits): {visits}")
     if args.quick:

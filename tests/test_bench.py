@@ -239,15 +239,20 @@ def test_cachelines_worker_runs_three_warm_up_steps_then_the_steps_asked_for(mon
 @pytest.mark.parametrize("workload", bench.WORKLOADS, ids=lambda w: w.name)
 def test_the_overhead_tape_does_the_engines_work_from_the_same_start(workload):
     X, Y = bench.make_data(workload, quick=True)
-    engine, tape, lean_step = overhead.steps(workload, X, Y)
-    bare = overhead.Bare(tape)
-    assert list(tape.shortcut) == [id(tape.J)]  # the cost's shortcut, where backward takes it
+    s = overhead.steps(workload, X, Y)
+    bare = overhead.Bare(s.tape)
+    assert list(s.tape.shortcut) == [id(s.tape.J)]  # the cost's shortcut, where backward takes it
     for _ in range(4):  # equal costs after the first step mean equal updates before them
-        J_engine, J_tape, J_lean, J_bare = float(engine()), tape(), float(lean_step()), bare()
+        J_forward, J_tape_forward = float(s.forward()), s.tape.forward()  # the step's own J
+        J_engine, J_tape, J_lean, J_bare = float(s.engine()), s.tape(), float(s.lean()), bare()
+        J_replay = s.replay()
+        assert J_forward == pytest.approx(J_engine, rel=1e-12)
+        assert J_tape_forward == pytest.approx(J_tape, rel=1e-12)
         assert J_tape == pytest.approx(J_engine, rel=1e-12)
         assert J_tape == pytest.approx(J_lean, rel=1e-12)
         assert J_bare == pytest.approx(J_tape, rel=1e-12)
-    assert J_tape < float(overhead.steps(workload, X, Y)[1]())  # it trained: the cost fell
+        assert J_replay == pytest.approx(J_lean, rel=1e-12)
+    assert J_tape < float(overhead.steps(workload, X, Y).tape())  # it trained: the cost fell
 
 
 def test_the_bare_engine_sums_the_gradient_of_a_parameter_used_twice():
@@ -274,11 +279,20 @@ def test_overhead_counts_forward_records_and_backward_visits():
     assert overhead.node_visits(J) == 2 + 3
 
 
+def test_a_lazy_engines_floor_is_the_replay_plus_what_recording_costs():
+    times = {"lean": 40.0, "tape": 46.0, "engine": 76.0, "forward": 35.0, "tape forward": 22.0,
+             "replay": 28.0}  # fmt: skip
+    r = overhead.Overhead(times, {k: 2 * v for k, v in times.items()}, visits=14)
+    assert r.recording("warm") == 13.0 and r.lazy("warm") == 41.0
+    assert r.lazy("cold") == 82.0 and r.bookkeeping("warm") == 30.0
+
+
 def test_overhead_quick_run_prints_the_three_steps_and_the_bookkeeping(capsys):
     assert overhead.main(["--quick"]) == 0
     out = capsys.readouterr().out
     labels = ("lean numpy step", "minimal tape", "bare eager engine", "README loop",
-              "recording and walking", "bookkeeping", "per node")  # fmt: skip
+              "recording and walking", "bookkeeping", "per node", "recording: forward",
+              "replay (nn.compile_step)", "lazy engine's floor", "over the lean step")  # fmt: skip
     for label in labels:
         line = next(ln for ln in out.splitlines() if label in ln)
         cells = re.findall(r"-?\d+\.\d+ \| +-?\d+\.\d+", line)  # warm | cold: a difference
