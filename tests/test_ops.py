@@ -1,5 +1,7 @@
 """Every primitive: forward vs numpy, VJP vs the hand formula and vs central differences."""
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from helpers import (
@@ -442,8 +444,41 @@ def test_bce_label_gradient_at_saturated_A_uses_the_floored_logs(create_graph):
     np.testing.assert_allclose(dY, expected, rtol=1e-12)
 
 
+def peak_bytes(f, *args):
+    """(f(*args), the most memory f held at once beyond what it returns, in bytes)."""
+    f(*args)
+    tracemalloc.start()
+    out = f(*args)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return out, peak
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_bce_forward_holds_two_buffers_the_expression_three(dtype):
+    r = rng(33)
+    A = r.uniform(0, 1, (1, 20000)).astype(dtype)
+    Y = (r.uniform(size=A.shape) > 0.5).astype(dtype)
+    _, peak = peak_bytes(BinaryCrossEntropy().forward, A, Y)
+    assert peak < 2.2 * A.nbytes  # (1 - Y) log(1 - A) and log A
+    _, plain = peak_bytes(lambda A, Y: (Y * np.log(A) + (1 - Y) * np.log(1 - A)).sum(), A, Y)
+    assert plain > 2.9 * A.nbytes  # what it replaced (the course's, without the floors)
+
+
+def test_bce_forward_of_0d_values():  # ufuncs give 0-d results as scalars: nothing in place
+    assert BinaryCrossEntropy().forward(np.array(0.25), np.array(1.0)) == -np.log(0.25)
+    J = BinaryCrossEntropy().forward(np.array(0.75, np.float32), np.array(0.0, np.float32))
+    assert J.dtype == np.float32 and J == -np.log(np.float32(0.25))
+
+
 @pytest.mark.parametrize(
-    "dtypes", [("float64", "float64"), ("float32", "float32"), ("float32", "float64")]
+    "dtypes",
+    [
+        ("float64", "float64"),
+        ("float32", "float32"),
+        ("float32", "float64"),
+        ("float64", "float32"),
+    ],
 )
 def test_bce_forward_is_the_course_expression_bit_for_bit(dtypes):
     A = np.concatenate([rng(31).uniform(0, 1, (1, 200)), [[0.0, 1.0, 1e-50, 1 - 1e-17]]], axis=1)

@@ -62,6 +62,11 @@ def _sigmoid(Z: np.ndarray, E: np.ndarray) -> np.ndarray:
     return A
 
 
+def _writable(x: Any) -> np.ndarray:
+    """x as an array to compute in place in: a ufunc gives a 0-d input's result as a scalar."""
+    return x if type(x) is np.ndarray else np.array(x)
+
+
 # _sigmoid for the replay: E = e^-|Z|, then A = e^min(Z, 0) / T with T = 1 + E (E is left as it is)
 _SIGMOID_CODE = (
     "np.abs({Z}, out={E})", "np.negative({E}, out={E})", "np.exp({E}, out={E})",
@@ -814,10 +819,21 @@ class BinaryCrossEntropy(Op):
     )  # fmt: skip
 
     def forward(self, A, Y):
-        # the course's expression with its two terms summed in place, the same values with fewer
-        # buffers alive at once (planar's step peaks here); both terms have one dtype
-        U = (1 - Y) * np.log(np.maximum(1 - A, LOG_FLOOR))
-        U += Y * np.log(np.maximum(A, LOG_FLOOR))
+        # the course's expression, step by step in two buffers (planar's step peaks here): the
+        # same values to the bit, with one buffer fewer alive than the expression has
+        T = _writable(1 - A)
+        np.maximum(T, LOG_FLOOR, out=T)
+        np.log(T, out=T)  # log(1 - A)
+        if Y.dtype == T.dtype:
+            U = 1 - Y
+            U *= T
+            np.maximum(A, LOG_FLOOR, out=T)
+            np.log(T, out=T)
+            T *= Y  # Y log A
+        else:  # A and Y of two dtypes: each product in the wider one, as numpy's expression
+            U = (1 - Y) * T
+            T = Y * np.log(np.maximum(A, LOG_FLOOR))
+        U += T
         return (-1 / A.size) * U.sum()
 
     through = Sigmoid  # after A = σ(Z), the course's shortcut: A(1 − A) cancels
