@@ -14,6 +14,7 @@ gives the same result as seed=s.
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -345,6 +346,13 @@ class Module:
 # ---------------------------------------------------------------- the models
 
 
+@functools.cache
+def _course_name(letter: str, layer: int | None) -> str:
+    """ "Z[2]", "A[1]" ("Z" without a layer): each made once, not once per node of every step's
+    graph (the loop keeps two graphs alive at once, so every byte a node holds counts twice)."""
+    return letter if layer is None else f"{letter}[{layer}]"
+
+
 class Linear(Module):
     """Z = W A_prev + b, W (n_out, n_in), b (n_out, 1): the course's linear_forward, one node."""
 
@@ -369,7 +377,7 @@ class Linear(Module):
     def forward(self, A_prev: Tensor) -> Tensor:
         """Z = W A_prev + b"""
         Z = F.linear(self.W, A_prev, self.b)
-        Z.name = "Z" if self.layer is None else f"Z[{self.layer}]"
+        Z.name = _course_name("Z", self.layer)
         return Z
 
     def __repr__(self) -> str:
@@ -446,7 +454,7 @@ class DeepNN(Module):
         A = X
         for l, layer in enumerate(self.layers[:-1], start=1):
             A = activation(self.hidden_activation, layer.forward(A))  # A[l-1] fits W[l]
-            A.name = f"A[{l}]"
+            A.name = _course_name("A", l)
         return self.layers[-1].forward(A)
 
     def __repr__(self) -> str:

@@ -142,7 +142,7 @@ class Tensor:
         # [n]: bumped by every in-place change (backward checks what it reads); one list shared
         # with the tensors whose arrays are views of this one's (w.T of w), as in PyTorch
         self._versions = [0]
-        self._saved: list[int] = []  # the parents' versions, then its own, when recorded
+        self._saved: tuple[int, ...] = ()  # the parents' versions, then its own, when recorded
         self._retains_grad = False
         self._freed = False
         self._where: str | None = None  # the user's line that made it, inside detect_anomaly
@@ -596,8 +596,7 @@ def apply(fn: Op, *parents: Tensor) -> Tensor:
         fn.needs = tuple(needs)
         out.requires_grad = True in needs
         out.parents, out.grad_fn = parents, fn
-        versions.append(out._versions[0])
-        out._saved = versions
+        out._saved = (*versions, out._versions[0])  # a tuple: a graph is kept, and kept small
     return out
 
 
