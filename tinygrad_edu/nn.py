@@ -348,8 +348,9 @@ class Module:
 
 @functools.cache
 def _course_name(letter: str, layer: int | None) -> str:
-    """ "Z[2]", "A[1]" ("Z" without a layer): each made once, not once per node of every step's
-    graph (the loop keeps two graphs alive at once, so every byte a node holds counts twice)."""
+    """A layer's course name, "Z[2]" or "A[1]" ("Z" without a layer), made once, not once per
+    node of every step's graph (a loop keeps two graphs alive: each byte a node holds counts
+    twice)."""
     return letter if layer is None else f"{letter}[{layer}]"
 
 
