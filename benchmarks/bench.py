@@ -12,8 +12,9 @@ order rotates, and each timed batch follows one untimed step, see time_steps); t
 the median of the per-round ratios to the lean step (with min and max), and the peak memory of
 one step while the previous step's results are still alive (tracemalloc, see peak_bytes), as a
 ratio to the lean step's. When the rounds show a busy machine (see Quiet) no ratio is printed
-and the exit status is 3. A scaling check times backward over chains and wide sums of 10^3,
-10^4 and 10^5 nodes and prints the cost per node.
+and the exit status is 3. Under the tables, the README loop's median time and peak memory
+against the performance issue's bars, ok or MISS. A scaling check times backward over chains and
+wide sums of 10^3, 10^4 and 10^5 nodes and prints the cost per node.
 """
 
 from __future__ import annotations
@@ -66,6 +67,10 @@ WORKLOADS = [
 ]
 
 # (key, label) in the order the tables print them; "lean" is the reference row
+# the performance issue's bars for the README loop (numpy X): time, and peak memory, over lean
+LOOP_BARS = {"planar": 1.35, "logreg": 1.05, "deep": 1.02}
+MEMORY_BAR = 1.05
+
 ROWS = [
     ("lean", "lean numpy step, ms"),
     ("reference", "reference.py, the course's code"),
@@ -448,6 +453,21 @@ def print_tables(results: list[Result], rounds: int) -> None:
         print(f"{label:<32}" + "".join(f"  {c:>20}" for c in cells))
 
 
+def print_bars(results: list[Result]) -> None:
+    """The README loop (numpy X) against the performance issue's bars: ok or MISS per workload."""
+
+    def cell(name: str, value: float, bar: float, digits: int) -> str:
+        return f"{name} {value:.{digits}f} ≤ {bar:.2f} {'ok' if value <= bar else 'MISS'}"
+
+    times = [
+        cell(r.name, statistics.median(r.ratios["readme"]), LOOP_BARS[r.name], 2) for r in results
+    ]
+    memory = [cell(r.name, r.memory["readme"] / r.memory["lean"], MEMORY_BAR, 3) for r in results]
+    print("\nthe README loop against the performance issue's bars (the medians above)")
+    print("  time:   " + ", ".join(times))
+    print("  memory: " + ", ".join(memory))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.bench", description=__doc__.split("\n")[0]
@@ -494,6 +514,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         print("--quick: a smoke run on tiny sizes, not a measurement; nothing is refused")
     print_tables(results, rounds)
+    if not args.quick:
+        print_bars(results)
     print()
     for w in WORKLOADS:
         print(f"  {w.describe(args.quick)}")

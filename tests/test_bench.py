@@ -145,6 +145,11 @@ def test_the_table_shows_median_min_max_of_per_round_ratios(monkeypatch, capsys)
     memory = [ln.split()[-1] for ln in lines[start + 2 : start + 7]]
     assert memory == ["MB", "3.00", "0.50", "1.00", "2.00"]  # each peak over the lean step's
     assert lines[start + 2].split()[-2:] == ["1.00", "MB"]
+    start = lines.index(next(ln for ln in lines if ln.startswith("the README loop against")))
+    assert lines[start + 1 : start + 3] == [
+        "  time:   planar 3.00 ≤ 1.35 MISS",  # the median ratio, not the mean nor the last
+        "  memory: planar 0.500 ≤ 1.05 ok",
+    ]
 
 
 SPIKE = {**QUIET, "readme": [9.0, 0.006, 0.0036, 0.0190]}  # 0.019 is 3.2x readme's median
