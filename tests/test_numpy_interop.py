@@ -9,6 +9,8 @@ relu/tie rules of np.maximum and np.minimum, comparisons as plain bool arrays, t
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from helpers import (
@@ -28,7 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tinygrad_edu import Tensor, no_grad
+from tinygrad_edu import BroadcastWarning, Tensor, no_grad
 
 SETTINGS = examples(30)
 
@@ -720,3 +722,41 @@ def test_numpy_functions_inside_no_grad_record_nothing():
         out = np.tanh(np.dot(w.T, X) + 1)
     assert type(out) is Tensor and not out.requires_grad and out.grad_fn is None
     np.testing.assert_allclose(out.data, np.tanh(np.array([[7.0, 10.0, -7.4]]) + 1), rtol=1e-15)
+
+
+# ---- the course's (m, m) bug: a row and a column of one length broadcast into a square ----
+
+A_ROW = np.array([[0.2, 0.9, 0.6, 0.4, 0.7]])  # (1, m) = (1, 5)
+Y_ROW = np.array([[0.0, 1.0, 1.0, 0.0, 1.0]])
+
+
+@pytest.mark.parametrize(
+    "make, shapes",
+    [
+        (lambda A, Y: A - Y.T, "sub: shapes (1, 5) and (5, 1) broadcast to (5, 5)"),
+        (lambda A, Y: np.multiply(Y.T, np.log(A)), "mul: shapes (5, 1) and (1, 5)"),
+        (lambda A, Y: A.reshape(5) * Y.T, "mul: shapes (5,) and (5, 1) broadcast to (5, 5)"),
+        (lambda A, Y: np.add(Y.reshape(-1, 1), A), "add: shapes (5, 1) and (1, 5)"),
+    ],
+    ids=["A - Y.T", "np.multiply(Y.T, log A)", "rank-1 A", "np.add(Y column, A)"],
+)
+def test_a_row_meeting_a_column_of_its_length_warns_at_the_users_line(make, shapes):
+    A = Tensor(A_ROW, requires_grad=True)
+    with pytest.warns(BroadcastWarning) as seen:
+        out = make(A, Y_ROW)
+    (w,) = seen
+    assert str(w.message).startswith(shapes) and "Y.reshape(1, -1)" in str(w.message)
+    assert w.filename == __file__  # the lambda's line above, not the engine's
+    assert out.shape == (5, 5)  # numpy's result all the same: a warning, not an error
+
+
+def test_the_courses_broadcasts_do_not_warn():
+    Z, b = Tensor(np.ones((4, 5)), requires_grad=True), Tensor(np.ones((4, 1)), requires_grad=True)
+    col, row = Tensor(np.ones((3, 1))), Tensor(np.ones((1, 4)))
+    A = Tensor(A_ROW, requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cases = [Z + b, Z - 1.0, col * row, A - Y_ROW, A * np.ones((1, 1)), A * np.ones((5, 5))]
+        cases.append(np.sum(Y_ROW * np.log(A) + (1 - Y_ROW) * np.log(1 - A)))
+        cases.append(Tensor(np.ones((1, 1))) + Tensor(np.ones((1, 1))))
+    assert [c.shape for c in cases] == [(4, 5), (4, 5), (3, 4), (1, 5), (1, 5), (5, 5), (), (1, 1)]

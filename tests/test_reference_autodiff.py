@@ -15,6 +15,9 @@ from autograd import grad
 import tinygrad_edu.functional as F
 from tinygrad_edu import Tensor
 
+# the random programs broadcast every way numpy allows, a row against a column of its length too
+pytestmark = pytest.mark.filterwarnings("ignore::tinygrad_edu.ops.BroadcastWarning")
+
 
 class TG:
     """tinygrad_edu's spelling of each step."""

@@ -17,7 +17,11 @@ Ops never touch `.grad`, never import the rest of the package, and store only th
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from collections.abc import Callable, Sequence
+from types import FrameType
 from typing import Any
 
 import numpy as np
@@ -26,6 +30,23 @@ Array = Any  # a numpy array, or a Tensor when the backward pass builds a graph 
 _RAW = (np.ndarray, np.generic)
 EPS = 1e-12  # the guard on BCE's division, as PyTorch uses
 LOG_FLOOR = float(np.exp(-100.0))  # BCE's logs stop at log(LOG_FLOOR) = -100, as PyTorch's
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+class BroadcastWarning(UserWarning):
+    """A row and a column of one length broadcast into a square: the course's (m, m) bug."""
+
+
+def user_frame() -> tuple[FrameType | None, int]:
+    """The innermost caller outside this package (the user's line), and how many frames above
+    the caller of user_frame it is: warnings.warn's stacklevel there is that plus one."""
+    f: FrameType | None = sys._getframe(1)
+    up = 0
+    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
+        f, up = f.f_back, up + 1
+    return f, up
 
 
 def _shape_error(op: str, msg: str) -> ValueError:
@@ -200,8 +221,18 @@ class Broadcasting(Op):
     args, broadcasts = ("A", "B"), (0, 1)
 
     def check(self, *shapes: tuple[int, ...]) -> None:
-        if shapes[0] != shapes[1]:
-            broadcast_shape(self.name, *shapes)
+        if shapes[0] == shapes[1]:
+            return
+        out = broadcast_shape(self.name, *shapes)
+        if len(out) == 2 and out[0] == out[1] > 1 and out not in shapes:  # both stretched
+            warnings.warn(
+                f"{self.name}: shapes {shapes[0]} and {shapes[1]} broadcast to {out}, every value "
+                "of one paired with every value of the other (the course's (m, m) bug: a row "
+                "met a column of the same length). If both hold one value per example, give "
+                "them one shape, (1, m): Y.reshape(1, -1)",
+                BroadcastWarning,
+                stacklevel=user_frame()[1] + 1,
+            )
 
 
 # ---- elementwise, two inputs (numpy broadcasting; the walk sums the gradients back) ----

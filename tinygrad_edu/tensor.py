@@ -12,20 +12,15 @@ import contextlib
 import functools
 import inspect
 import operator
-import os
-import sys
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
-from types import FrameType
 from typing import Any
 
 import numpy as np
 
 from . import ops
 from .ops import Op
-
-_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 
 class _Mode(threading.local):
@@ -92,9 +87,7 @@ class detect_anomaly(_switch):  # noqa: N801
 
 def _user_frame() -> str:
     """file:line of the innermost caller outside this package: where the user made the op."""
-    f: FrameType | None = sys._getframe(1)
-    while f is not None and os.path.abspath(f.f_code.co_filename).startswith(_PACKAGE_DIR):
-        f = f.f_back
+    f = ops.user_frame()[0]
     return f"{f.f_code.co_filename}:{f.f_lineno}" if f is not None else "<unknown>"
 
 
