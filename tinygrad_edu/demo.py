@@ -277,7 +277,9 @@ def deeper_net(d: Demo, flower: datasets.Data) -> list[Row]:
                                  d.file("flower_deep.png"),
                                  title=f"{dims}: {percent(row.train)}")  # fmt: skip
     history.plot(d.file("flower_deep_history.png"))
-    # the course's picture, through AL = sigmoid(Z[L]): 4 points, 2 per class
+    # the course's picture, through AL = sigmoid(Z[L]): 4 points, 2 per class; fit left its last
+    # step's gradients in .grad, and the picture shows this J's
+    model.zero_grad()
     J = nn.cost(model(flower.train_x[:, ::100]), flower.train_y[:, ::100])
     viz.backward_with_grads(J)
     full = viz.render(J, d.file("flower_deep_graph.svg"), rankdir="TB")  # top to bottom: it's long
