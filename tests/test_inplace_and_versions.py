@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 import pytest
 
-from tinygrad_edu import Tensor, no_grad, reference
+from tinygrad_edu import StaleGradWarning, Tensor, no_grad, optim, reference
 
 IN_PLACE = {
     "+=": (operator.iadd, np.add),
@@ -549,3 +549,65 @@ def test_row_update_inside_no_grad_writes_into_the_leaf_and_refuses_outside():
         W[0] -= 1.0
     np.testing.assert_array_equal(array, [[0.0, 1.0], [3.0, 9.0]])
     assert W.version == version
+
+
+# ---- a .grad left from before an update: the forgotten zero_grad ----
+
+X2 = np.array([[1.0, 2.0, -1.0], [3.0, 0.5, -2.0]])
+Y2 = np.array([[1.0, 0.0, 1.0]])
+
+
+def week2_cost(w: Tensor) -> Tensor:
+    import tinygrad_edu.functional as F
+
+    return F.binary_cross_entropy((w.T @ X2).sigmoid(), Y2)
+
+
+def test_a_backward_onto_a_grad_from_before_the_update_warns_at_the_users_line():
+    w = leaf(np.zeros((2, 1)), "w")
+    week2_cost(w).backward()
+    first = w.grad.copy()
+    with no_grad():
+        w -= 0.1 * w.grad  # the update; w.grad is not cleared
+    fresh = Tensor(w.data.copy(), requires_grad=True)
+    week2_cost(fresh).backward()
+    with pytest.warns(StaleGradWarning) as seen:
+        week2_cost(w).backward()
+    (warning,) = seen
+    message = str(warning.message)
+    assert message.startswith("backward: w.grad still held an earlier backward's gradient")
+    assert "(version 0 -> 1: an update?)" in message and "`w.grad = None`" in message
+    assert warning.filename == __file__
+    np.testing.assert_allclose(w.grad, first + fresh.grad, rtol=1e-15)  # summed, as PyTorch does
+
+
+def test_an_optimizer_step_without_zero_grad_warns_too():
+    w = leaf(np.zeros((2, 1)), "w")
+    opt = optim.GradientDescent([w], lr=0.1)
+    week2_cost(w).backward()
+    opt.step()
+    with pytest.warns(StaleGradWarning, match=r"w\.grad still held .* \(version 0 -> 1"):
+        week2_cost(w).backward()
+
+
+def test_gradients_summed_between_updates_do_not_warn():
+    w = leaf(np.zeros((2, 1)), "w")
+    opt = optim.GradientDescent([w], lr=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        week2_cost(w).backward()
+        J = week2_cost(w)
+        J.backward(retain_graph=True)  # two costs, then the same one again: no update between
+        J.backward()
+        summed = w.grad.copy()
+        opt.step()
+        opt.zero_grad()  # the loop as it should be
+        week2_cost(w).backward()
+        opt.step()
+        with no_grad():
+            w -= 0.0
+        w.grad = np.zeros((2, 1))  # assigned after the update: it is the current one
+        week2_cost(w).backward()
+    one = Tensor(np.zeros((2, 1)), requires_grad=True)
+    week2_cost(one).backward()
+    np.testing.assert_allclose(summed, 3 * one.grad, rtol=1e-15)

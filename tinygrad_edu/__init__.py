@@ -5,11 +5,12 @@ import sys
 from .doctor import diagnose
 from .gradcheck import GradcheckResult, compare, gradcheck
 from .ops import BroadcastWarning
-from .tensor import Tensor, detect_anomaly, enable_grad, no_grad, walk
+from .tensor import StaleGradWarning, Tensor, detect_anomaly, enable_grad, no_grad, walk
 
 __all__ = [
     "Tensor", "no_grad", "enable_grad", "detect_anomaly", "walk",
     "gradcheck", "compare", "GradcheckResult", "diagnose", "BroadcastWarning",
+    "StaleGradWarning",
 ]  # fmt: skip
 __version__ = "0.1.0"
 

@@ -120,7 +120,7 @@ class Tensor:
 
     __slots__ = (
         "_data", "_grad", "requires_grad", "name", "parents", "grad_fn", "_versions", "_saved",
-        "_retains_grad", "_freed", "_where", "_warned", "__weakref__",
+        "_retains_grad", "_freed", "_where", "_warned", "_grad_version", "__weakref__",
     )  # fmt: skip
 
     def __init__(self, data: Any, requires_grad: bool = False, name: str | None = None):
@@ -140,6 +140,7 @@ class Tensor:
         self._freed = False
         self._where: str | None = None  # the user's line that made it, inside detect_anomaly
         self._warned = False
+        self._grad_version = 0  # the version the values had when .grad was last set
 
     # ---- the value and the gradient ----
     @property
@@ -183,7 +184,7 @@ class Tensor:
                 f"Tensor.grad: the gradient must have the tensor's shape {self.shape}, "
                 f"got {getattr(value, 'shape', type(value).__name__)}"
             )
-        self._grad = value
+        self._grad, self._grad_version = value, self._versions[0]
 
     def _warn_not_a_leaf(self) -> None:
         if self._warned or not self.requires_grad:
@@ -346,6 +347,7 @@ class Tensor:
                 )
             if node.grad_fn is None or node._retains_grad:
                 node._grad = _accumulated(node, g, create_graph)
+                node._grad_version = node._versions[0]
             if node.grad_fn is not None and not keep_graph:
                 node._freed = True  # its VJP runs once the walk resumes, after this check
 
@@ -851,6 +853,8 @@ def _accumulated(node: Tensor, g: Any, create_graph: bool) -> Any:
     old = node._grad
     if old is None and not create_graph and _owned(g, node):
         return g  # the usual case: the first gradient, an array the walk made for this leaf
+    if old is not None and node._grad_version != node._versions[0]:
+        _warn_stale_grad(node)
     if create_graph or isinstance(old, Tensor) or isinstance(g, Tensor):
         return g if old is None else old + g
     if old is None:
@@ -859,6 +863,23 @@ def _accumulated(node: Tensor, g: Any, create_graph: bool) -> Any:
         old += g
         return old
     return np.array(old + g, dtype=node.dtype)
+
+
+class StaleGradWarning(UserWarning):
+    """backward added to a .grad computed before the tensor's last update: zero_grad forgotten."""
+
+
+def _warn_stale_grad(node: Tensor) -> None:
+    name = node.name or "w"
+    who = node.name or f"a tensor of shape {node.shape}"
+    warnings.warn(
+        f"backward: {who}.grad still held an earlier backward's gradient, from before {who} was "
+        f"changed in place (version {node._grad_version} -> {node.version}: an update?), and the "
+        "new gradient was added to it, so an update now uses their sum. Clear it before each "
+        f"backward: `{name}.grad = None`, or the optimizer's zero_grad()",
+        StaleGradWarning,
+        stacklevel=ops.user_frame()[1] + 1,
+    )
 
 
 def _owned(g: Any, node: Tensor) -> bool:
