@@ -198,7 +198,7 @@ class Tensor:
             f"`with no_grad(): {self.name or 'w'} -= alpha * {self.name or 'w'}.grad`, or use an "
             "optimizer (optim.GradientDescent); to see an intermediate's gradient call "
             ".retain_grad() on it before backward",
-            stacklevel=3,
+            stacklevel=ops.user_frame()[1] + 1,
         )
 
     # ---- what it is ----
@@ -798,7 +798,7 @@ def _warn_recorded_update(W: Tensor) -> None:
         f"{name} (memory, and backward's time, grow with the iterations). Update it without "
         f"recording: `with no_grad(): {name} -= learning_rate * d{name}`, or use an optimizer "
         "(optim.GradientDescent)",
-        stacklevel=3,
+        stacklevel=ops.user_frame()[1] + 1,
     )
 
 
