@@ -581,6 +581,19 @@ def test_a_backward_onto_a_grad_from_before_the_update_warns_at_the_users_line()
     np.testing.assert_allclose(w.grad, first + fresh.grad, rtol=1e-15)  # summed, as PyTorch does
 
 
+def test_the_stale_grad_warning_of_an_unnamed_tensor_names_its_shape():
+    w = leaf(np.zeros((2, 1)))
+    week2_cost(w).backward()
+    with no_grad():
+        w -= 0.1 * w.grad
+    with pytest.warns(StaleGradWarning) as seen:
+        week2_cost(w).backward()
+    assert str(seen[0].message).startswith(
+        "backward: the .grad of a tensor of shape (2, 1) still held an earlier backward's "
+        "gradient, from before it was changed in place (version 0 -> 1"
+    )
+
+
 def test_an_optimizer_step_without_zero_grad_warns_too():
     w = leaf(np.zeros((2, 1)), "w")
     opt = optim.GradientDescent([w], lr=0.1)

@@ -871,9 +871,11 @@ class StaleGradWarning(UserWarning):
 
 def _warn_stale_grad(node: Tensor) -> None:
     name = node.name or "w"
-    who = node.name or f"a tensor of shape {node.shape}"
+    grad, it = f"{name}.grad", name
+    if not node.name:
+        grad, it = f"the .grad of a tensor of shape {node.shape}", "it"
     warnings.warn(
-        f"backward: {who}.grad still held an earlier backward's gradient, from before {who} was "
+        f"backward: {grad} still held an earlier backward's gradient, from before {it} was "
         f"changed in place (version {node._grad_version} -> {node.version}: an update?), and the "
         "new gradient was added to it, so an update now uses their sum. Clear it before each "
         f"backward: `{name}.grad = None`, or the optimizer's zero_grad()",
