@@ -171,6 +171,16 @@ def test_a_recorded_update_loop_is_named_with_the_way_out():
     assert len(w.topological_order(everything=True)) == 1 + 2 * 3
 
 
+@pytest.mark.parametrize(
+    "update", [lambda w, dw: w - 0.1 * dw, lambda w, dw: np.subtract(w, 0.1 * dw)],
+    ids=["w - lr * dw", "np.subtract(w, lr * dw)"],
+)  # fmt: skip
+def test_the_recorded_update_warning_points_at_the_users_line(update):
+    with pytest.warns(UserWarning) as seen:
+        _course_loop(2, update)
+    assert [x.filename for x in seen] == [__file__]  # the lambda's line, not numpy_support's
+
+
 def test_the_update_under_no_grad_keeps_w_a_leaf_and_warns_nothing():
     def update(w, dw):
         with no_grad():
