@@ -152,13 +152,17 @@ def hand_step(work: Workload, X: np.ndarray, Y: np.ndarray) -> Step:
     return step
 
 
+def model_for(dims: list[int], hidden: str) -> nn.Module:
+    """The engine's model of these sizes, from the lean step's start: logistic regression for
+    [n_x, 1] (w = 0), else a DeepNN with the course's scaled draws after seed 1."""
+    if len(dims) == 2:
+        return nn.LogisticRegression(dims[0])
+    return nn.DeepNN(dims, hidden_activation=hidden, init="scaled", seed=1)
+
+
 def engine_step(work: Workload, X: np.ndarray, Y: np.ndarray, path: str = "cost") -> Step:
     """tinygrad_edu, as a student's loop drives it: path is "readme", "wrapped" or "cost"."""
-    dims = _dims(work, X)
-    if len(dims) == 2:
-        model: nn.Module = nn.LogisticRegression(dims[0])
-    else:
-        model = nn.DeepNN(dims, hidden_activation=work.hidden, init="scaled", seed=1)
+    model = model_for(_dims(work, X), work.hidden)
     opt = optim.GradientDescent(model.parameters(), work.lr)
     Xt = Tensor(X)  # float64: no copy
     J: object = None  # the loop's variable: the previous step's J (and its graph) stay alive

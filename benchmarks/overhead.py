@@ -192,16 +192,10 @@ class Steps(NamedTuple):
     replay: Step  # nn.compile_step on the README loop's graph
 
 
-def _model(work: bench.Workload, X: np.ndarray) -> nn.Module:
-    dims = bench._dims(work, X)
-    if len(dims) == 2:
-        return nn.LogisticRegression(dims[0])
-    return nn.DeepNN(dims, hidden_activation=work.hidden, init="scaled", seed=1)
-
-
 def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> Steps:
     """The README loop, its forward, its tape, the lean step and the replay, same start."""
-    model = _model(work, X)
+    dims = bench._dims(work, X)
+    model = bench.model_for(dims, work.hidden)
     opt = optim.GradientDescent(model.parameters(), work.lr)
     tape = Tape(F.binary_cross_entropy(model(X), Y), model.parameters(), work.lr)
     J: object = None
@@ -214,7 +208,7 @@ def steps(work: bench.Workload, X: np.ndarray, Y: np.ndarray) -> Steps:
         opt.step()
         return J
 
-    replayed = _model(work, X)
+    replayed = bench.model_for(dims, work.hidden)
     replay = nn.compile_step(
         replayed, X, Y, learning_rate=work.lr,
         cost=lambda X, Y: F.binary_cross_entropy(replayed(X), Y),

@@ -42,14 +42,10 @@ class Pair:
 
     def __init__(self, dims: list[int], hidden: str, X: np.ndarray, Y: np.ndarray, lr: float):
         self.dims, self.hidden, self.X, self.Y, self.lr = dims, hidden, X, Y, lr
-        if len(dims) == 2:
-            self.model: nn.Module = nn.LogisticRegression(dims[0])
-        else:
-            self.model = nn.DeepNN(dims, hidden, init="scaled", seed=1)
+        self.model = bench.model_for(dims, hidden)
         self.start = self.model.state_dict()
         self.step = nn.compile_step(self.model, X, Y, learning_rate=lr)
-        twin = nn.DeepNN(dims, hidden, init="scaled", seed=1) if len(dims) > 2 else None
-        self.twin = twin or nn.LogisticRegression(dims[0])
+        self.twin = bench.model_for(dims, hidden)
         self.as_given = nn.compile_step(self.twin, X, Y, learning_rate=lr)
         self.as_given._ns["X"] = X  # a diagnostic only: the program reads X in C order
         self.params: Any = None
